@@ -1,0 +1,65 @@
+/* vmon-core.h: the shared core's entry point. One vmon_core watches a list of
+ * libvirt URIs over read-only connections and publishes snapshots. */
+#ifndef VMON_CORE_H
+#define VMON_CORE_H
+
+#include "vmon-snapshot.h"
+
+typedef enum {
+    VMON_LOG_ERR = 3,
+    VMON_LOG_WARNING = 4,
+    VMON_LOG_NOTICE = 5,
+    VMON_LOG_INFO = 6,
+    VMON_LOG_DEBUG = 7,
+} vmon_log_level; /* syslog priorities, so front ends can pass them through */
+
+typedef void (*vmon_log_fn)(vmon_log_level level, const char *msg, void *opaque);
+
+/* Route every message of the core to one function (snmp_log, collectd's
+ * plugin_log, stderr in tests). Default: stderr. Not thread-safe: call first. */
+void vmon_log_set(vmon_log_fn fn, void *opaque);
+void vmon_log(vmon_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Stats groups, matching virDomainStatsTypes bits that virtmon uses. */
+enum {
+    VMON_GROUP_STATE = 1u << 0,
+    VMON_GROUP_CPU = 1u << 1,
+    VMON_GROUP_BALLOON = 1u << 2,
+    VMON_GROUP_VCPU = 1u << 3,
+    VMON_GROUP_INTERFACE = 1u << 4,
+    VMON_GROUP_BLOCK = 1u << 5,
+    VMON_GROUP_ALL = (1u << 6) - 1,
+};
+
+typedef struct {
+    char **uris;          /* borrowed; copied by vmon_core_new */
+    size_t n_uris;
+    unsigned int interval_s;  /* poll interval, >= 1 */
+    unsigned int stats_groups; /* VMON_GROUP_* */
+} vmon_core_config;
+
+typedef struct vmon_core vmon_core;
+
+/* Returns NULL (and logs why) on bad config. Nothing connects until start. */
+vmon_core *vmon_core_new(const vmon_core_config *config);
+/* Starts the libvirt event loop and one poll thread per URI. */
+int vmon_core_start(vmon_core *core);
+/* Stops threads and closes connections; safe to call twice. */
+void vmon_core_stop(vmon_core *core);
+void vmon_core_free(vmon_core *core);
+
+/* Latest snapshot of every connection; never blocks on libvirt.
+ * The caller owns one reference: vmon_snapshot_unref when done. */
+vmon_snapshot *vmon_core_snapshot(vmon_core *core);
+
+/* A file descriptor that becomes readable whenever a new snapshot is
+ * published; vmon_core_drain_wake empties it. For select/poll loops. */
+int vmon_core_wake_fd(const vmon_core *core);
+void vmon_core_drain_wake(vmon_core *core);
+
+/* Tests and one-shot tools: run one poll round of every URI in the calling
+ * thread, without starting threads. Returns the number of failed URIs. */
+int vmon_core_poll_once(vmon_core *core);
+
+#endif
