@@ -2,6 +2,7 @@
  * A constant number of calls whatever the number of domains. */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libvirt/virterror.h>
@@ -31,15 +32,46 @@ bool vmon_virt_error_is_unsupported(void)
            strstr(err->message, "unknown procedure");
 }
 
-/* A failed call costs the value, unless the connection itself is gone. */
+static __thread char error_text[512];
+
+/* libvirt's next public call resets its error: keep the text for reports. */
+void vmon_error_capture(void)
+{
+    snprintf(error_text, sizeof(error_text), "%s", vmon_virt_error());
+}
+
+const char *vmon_error_text(void)
+{
+    return error_text[0] ? error_text : "unknown libvirt error";
+}
+
+/* A failed call costs the value, unless the connection itself is gone.
+ * A driver that fails the same way every poll is worth one warning, not
+ * one every interval: repeats go to debug. */
 static int call_failed(virConnectPtr conn, const char *what)
 {
+    static __thread char seen[8][600];
+    static __thread unsigned int next_seen;
+    bool is_unsupported = vmon_virt_error_is_unsupported();
+    char warning[600];
+    size_t i;
+
+    vmon_error_capture();
     if (virConnectIsAlive(conn) == 0)
         return -1;
-    if (!vmon_virt_error_is_unsupported())
-        vmon_log(VMON_LOG_WARNING, "cannot get %s: %s", what,
-                 vmon_virt_error());
     virResetLastError();
+    if (is_unsupported)
+        return 0;
+    snprintf(warning, sizeof(warning), "cannot get %s: %s", what,
+             vmon_error_text());
+    for (i = 0; i < 8; i++) {
+        if (strcmp(warning, seen[i]) == 0) {
+            vmon_log(VMON_LOG_DEBUG, "%s", warning);
+            return 0;
+        }
+    }
+    vmon_log(VMON_LOG_WARNING, "%s", warning);
+    memcpy(seen[next_seen++ % 8], warning, sizeof(warning));
     return 0;
 }
 
@@ -122,11 +154,12 @@ int vmon_collect_node(virConnectPtr conn, vmon_host_data *data)
     } else if (call_failed(conn, "node info") < 0) {
         return -1;
     }
+    /* 0 is both a value and the error return: the error tells them apart */
     free_bytes = virNodeGetFreeMemory(conn);
-    if (free_bytes > 0) {
+    if (free_bytes > 0 || !virGetLastError()) {
         data->has_free_memory = true;
         data->free_memory_bytes = free_bytes;
-    } else if (virGetLastError() && call_failed(conn, "free memory") < 0) {
+    } else if (call_failed(conn, "free memory") < 0) {
         return -1;
     }
     return collect_cells(conn, data);

@@ -131,8 +131,10 @@ static int connect_uri(vmon_conn *vc)
     vc->state = VMON_CONN_CONNECTING;
     publish(vc, NULL, NULL, 0, 0);
     vc->conn = virConnectOpenReadOnly(vc->uri);
-    if (!vc->conn)
+    if (!vc->conn) {
+        vmon_error_capture();
         return -1;
+    }
     __atomic_store_n(&vc->is_closed, 0, __ATOMIC_SEQ_CST);
     if (virConnectRegisterCloseCallback(vc->conn, on_close, vc, NULL) < 0)
         virResetLastError();
@@ -197,7 +199,7 @@ static int poll_failed(vmon_conn *vc, time_t attempt)
 {
     char error[512];
 
-    snprintf(error, sizeof(error), "%s", vmon_virt_error());
+    snprintf(error, sizeof(error), "%s", vmon_error_text());
     vmon_log(VMON_LOG_ERR, "poll of '%s' failed: %s", vc->uri, error);
     virResetLastError();
     vmon_conn_disconnect(vc);

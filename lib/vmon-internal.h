@@ -65,6 +65,9 @@ bool vmon_eventloop_is_running(void);
 
 /* Errors: text of libvirt's last error in this thread, or a fallback. */
 const char *vmon_virt_error(void);
+/* The text of the error that ended the current poll (per thread). */
+void vmon_error_capture(void);
+const char *vmon_error_text(void);
 bool vmon_virt_error_is_unsupported(void);
 
 #endif
