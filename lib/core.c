@@ -254,3 +254,8 @@ int vmon_core_poll_once(vmon_core *core)
             failed++;
     return failed;
 }
+
+vmon_conn *vmon_core_conn(vmon_core *core, size_t i)
+{
+    return i < core->n_conns ? core->conns[i] : NULL;
+}

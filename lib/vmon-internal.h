@@ -57,6 +57,7 @@ bool vmon_magic_is_marker(const unsigned char *content, size_t len);
 
 /* core.c */
 void vmon_core_notify(struct vmon_core *core);
+vmon_conn *vmon_core_conn(struct vmon_core *core, size_t i);
 
 /* eventloop.c: the process-wide libvirt event loop thread. */
 int vmon_eventloop_start(void);
