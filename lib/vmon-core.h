@@ -3,6 +3,7 @@
 #ifndef VMON_CORE_H
 #define VMON_CORE_H
 
+#include "vmon-events.h"
 #include "vmon-snapshot.h"
 
 typedef enum {
@@ -39,6 +40,11 @@ typedef struct {
     size_t n_uris;
     unsigned int interval_s;   /* poll interval, >= 1 */
     unsigned int stats_groups; /* VMON_GROUP_* */
+    /* events (vmon-events.h); zero values mean the defaults */
+    unsigned int event_queue_len; /* bound of the queue (default 1024) */
+    uint64_t cell_low_bytes;      /* 0: no NUMA cell threshold */
+    uint64_t host_low_bytes;      /* 0: no host free-memory threshold */
+    uint64_t hysteresis_bytes;    /* recovery needs threshold + this */
 } vmon_core_config;
 
 typedef struct vmon_core vmon_core;
@@ -59,6 +65,15 @@ vmon_snapshot *vmon_core_snapshot(vmon_core *core);
  * published; vmon_core_drain_wake empties it. For select/poll loops. */
 int vmon_core_wake_fd(const vmon_core *core);
 void vmon_core_drain_wake(vmon_core *core);
+
+/* Events: the fd becomes readable when events are queued; take them one
+ * by one (NULL when empty; the caller frees with vmon_event_free). Only
+ * after vmon_core_start are libvirt events registered. A full queue drops
+ * the newest event and counts it. */
+int vmon_core_event_fd(const vmon_core *core);
+vmon_event *vmon_core_next_event(vmon_core *core);
+uint64_t vmon_core_events_dropped(const vmon_core *core);
+uint64_t vmon_core_events_queued(const vmon_core *core); /* total ever */
 
 /* Tests and one-shot tools: run one poll round of every URI in the calling
  * thread, without starting threads. Returns the number of failed URIs. */
