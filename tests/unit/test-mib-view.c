@@ -8,24 +8,17 @@
 
 #include <libvirt/libvirt.h>
 
+#include "check.h"
 #include "mib-view.h"
 #include "vmon-core.h"
 #include "vmon-oids.h"
 
-static int failures;
-
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "%s:%d: %s: check failed: %s\n", __FILE__,         \
-                    __LINE__, __func__, #cond);                                \
-            failures++;                                                        \
-        }                                                                      \
-    } while (0)
-
 #define UUID_A 0x11
 #define UUID_B 0x22
 #define LONG_NAME_CHARS 600 /* of two bytes each: past the 1024-byte limit */
+
+static vmon_snapshot *snap;
+static vmon_mib_view *view; /* of snap, with every stats group */
 
 static const vmon_mib_agent_info all_groups = {
     .version = "9.9.9", .interval_s = 7, .stats_groups = VMON_GROUP_ALL};
@@ -61,7 +54,7 @@ static size_t domain_index(oid *index, unsigned int conn, unsigned char byte)
     return 1 + VMON_UUID_LEN;
 }
 
-static const vmon_mib_cell *get_domain(const vmon_mib_view *view,
+static const vmon_mib_cell *get_domain(const vmon_mib_view *v,
                                        const oid *column, size_t column_len,
                                        unsigned char uuid_byte)
 {
@@ -69,17 +62,16 @@ static const vmon_mib_cell *get_domain(const vmon_mib_view *view,
     size_t n = domain_index(index, 1, uuid_byte);
     test_oid o = make_oid(column, column_len, index, n);
 
-    return vmon_mib_view_get(view, o.name, o.len);
+    return vmon_mib_view_get(v, o.name, o.len);
 }
 
-static const vmon_mib_cell *get_conn(const vmon_mib_view *view,
-                                     const oid *column, size_t column_len,
-                                     unsigned int conn)
+static const vmon_mib_cell *get_conn(const vmon_mib_view *v, const oid *column,
+                                     size_t column_len, unsigned int conn)
 {
     oid index[1] = {conn};
     test_oid o = make_oid(column, column_len, index, 1);
 
-    return vmon_mib_view_get(view, o.name, o.len);
+    return vmon_mib_view_get(v, o.name, o.len);
 }
 
 /* "x" and then two-byte characters, so that byte 1024 falls in the middle
@@ -148,26 +140,25 @@ static vmon_host_data *make_host(void)
 /* conn 1 polled with data, conn 2 never reached */
 static vmon_snapshot *make_snapshot(void)
 {
-    vmon_snapshot *snap = calloc(1, sizeof(*snap));
+    vmon_snapshot *s = calloc(1, sizeof(*s));
     size_t i;
 
-    snap->refs = 1;
-    snap->n_conns = 2;
-    snap->conns = calloc(2, sizeof(*snap->conns));
+    s->refs = 1;
+    s->n_conns = 2;
+    s->conns = calloc(2, sizeof(*s->conns));
     for (i = 0; i < 2; i++) {
-        snap->conns[i] = vmon_conn_snap_new();
-        snap->conns[i]->index = (unsigned int)i + 1;
+        s->conns[i] = vmon_conn_snap_new();
+        s->conns[i]->index = (unsigned int)i + 1;
     }
-    snap->conns[0]->configured_uri = strdup("test:///default");
-    snap->conns[0]->state = VMON_CONN_CONNECTED;
-    snap->conns[0]->data = make_host();
-    snap->conns[1]->configured_uri = strdup("test+unix:///nowhere");
-    snap->conns[1]->last_error = strdup("cannot connect");
-    return snap;
+    s->conns[0]->configured_uri = strdup("test:///default");
+    s->conns[0]->state = VMON_CONN_CONNECTED;
+    s->conns[0]->data = make_host();
+    s->conns[1]->configured_uri = strdup("test+unix:///nowhere");
+    s->conns[1]->last_error = strdup("cannot connect");
+    return s;
 }
 
-static void
-test_walk_visits_every_instance_in_increasing_order(const vmon_mib_view *view)
+static void test_walk_visits_every_instance_in_increasing_order(void)
 {
     const oid root[] = {VMON_OID_ROOT};
     test_oid cur = make_oid(root, OID_LENGTH(root), NULL, 0);
@@ -185,7 +176,7 @@ test_walk_visits_every_instance_in_increasing_order(const vmon_mib_view *view)
     CHECK(n == vmon_mib_view_size(view));
 }
 
-static void test_requests_outside_the_mib(const vmon_mib_view *view)
+static void test_requests_outside_the_mib(void)
 {
     const oid before[] = {1, 3, 6, 1, 4, 1, 36957, 2, 99};
     const oid after[] = {1, 3, 6, 1, 4, 1, 36957, 4};
@@ -203,7 +194,7 @@ static void test_requests_outside_the_mib(const vmon_mib_view *view)
     CHECK(vmon_mib_view_get(view, before, OID_LENGTH(before)) == NULL);
 }
 
-static void test_scalars(const vmon_mib_view *view)
+static void test_scalars(void)
 {
     const oid version[] = {VMON_OID_AGENT_VERSION, 0};
     const oid count[] = {VMON_OID_AGENT_CONN_COUNT, 0};
@@ -216,7 +207,7 @@ static void test_scalars(const vmon_mib_view *view)
     CHECK(c && c->v.number == 2);
 }
 
-static void test_absent_values_are_not_instances(const vmon_mib_view *view)
+static void test_absent_values_are_not_instances(void)
 {
     /* no CPU time reported for B, and B is inactive: no ID */
     CHECK(get_domain(view, COLUMN(VMON_OID_DOMAIN_CPU_TIME), UUID_B) == NULL);
@@ -226,7 +217,7 @@ static void test_absent_values_are_not_instances(const vmon_mib_view *view)
     CHECK(get_conn(view, COLUMN(VMON_OID_CONN_IS_ENCRYPTED), 1) == NULL);
 }
 
-static void test_counter64_keeps_high_bits(const vmon_mib_view *view)
+static void test_counter64_keeps_high_bits(void)
 {
     const vmon_mib_cell *c =
         get_domain(view, COLUMN(VMON_OID_DOMAIN_CPU_TIME), UUID_A);
@@ -234,7 +225,7 @@ static void test_counter64_keeps_high_bits(const vmon_mib_view *view)
     CHECK(c && c->type == ASN_COUNTER64 && c->v.number == 5000000000ULL);
 }
 
-static void test_state_and_reason_mapping(const vmon_mib_view *view)
+static void test_state_and_reason_mapping(void)
 {
     const vmon_mib_cell *c;
 
@@ -250,8 +241,7 @@ static void test_state_and_reason_mapping(const vmon_mib_view *view)
     CHECK(c && c->v.integer == 42); /* the raw number still there */
 }
 
-static void
-test_long_utf8_name_is_cut_between_characters(const vmon_mib_view *view)
+static void test_long_utf8_name_is_cut_between_characters(void)
 {
     const vmon_mib_cell *c =
         get_domain(view, COLUMN(VMON_OID_DOMAIN_NAME), UUID_A);
@@ -265,7 +255,7 @@ test_long_utf8_name_is_cut_between_characters(const vmon_mib_view *view)
     CHECK(s[c->v.str.len - 2] == 0xc3 && s[c->v.str.len - 1] == 0xa9);
 }
 
-static void test_disks_come_out_in_index_order(const vmon_mib_view *view)
+static void test_disks_come_out_in_index_order(void)
 {
     const oid column[] = {VMON_OID_DISK_NAME};
     oid index[MAX_OID_LEN];
@@ -286,7 +276,7 @@ static void test_disks_come_out_in_index_order(const vmon_mib_view *view)
           memcmp(second->v.str.bytes, "vdb", 3) == 0);
 }
 
-static void test_unreached_connection(const vmon_mib_view *view)
+static void test_unreached_connection(void)
 {
     const vmon_mib_cell *c;
 
@@ -299,7 +289,7 @@ static void test_unreached_connection(const vmon_mib_view *view)
     CHECK(get_conn(view, COLUMN(VMON_OID_MAGIC_IS_BOOT_BLOCKED), 2) == NULL);
 }
 
-static void test_connected_host(const vmon_mib_view *view)
+static void test_connected_host(void)
 {
     const vmon_mib_cell *c;
 
@@ -314,48 +304,50 @@ static void test_connected_host(const vmon_mib_view *view)
     CHECK(get_conn(view, COLUMN(VMON_OID_MAGIC_CONTENT), 1) == NULL);
 }
 
-static void test_device_counts_need_their_group(vmon_snapshot *snap)
+static void test_device_counts_need_their_group(void)
 {
     vmon_mib_agent_info info = all_groups;
-    vmon_mib_view *view;
+    vmon_mib_view *state_only;
 
     info.stats_groups = VMON_GROUP_STATE;
-    view = vmon_mib_view_new(snap, &info);
-    CHECK(view != NULL);
-    if (!view)
+    state_only = vmon_mib_view_new(snap, &info);
+    CHECK(state_only != NULL);
+    if (!state_only)
         return;
-    CHECK(get_domain(view, COLUMN(VMON_OID_DOMAIN_DISK_COUNT), UUID_A) == NULL);
-    vmon_mib_view_free(view);
-    view = vmon_mib_view_new(snap, &all_groups);
+    CHECK(get_domain(state_only, COLUMN(VMON_OID_DOMAIN_DISK_COUNT), UUID_A) ==
+          NULL);
     CHECK(get_domain(view, COLUMN(VMON_OID_DOMAIN_DISK_COUNT), UUID_A) != NULL);
-    vmon_mib_view_free(view);
+    vmon_mib_view_free(state_only);
+}
+
+/* The view holds its own reference: it must outlive the caller's. */
+static void test_view_outlives_the_snapshot_reference(void)
+{
+    vmon_snapshot_unref(snap);
+    snap = NULL;
+    test_scalars();
 }
 
 int main(void)
 {
-    vmon_snapshot *snap = make_snapshot();
-    vmon_mib_view *view = vmon_mib_view_new(snap, &all_groups);
-
-    CHECK(view != NULL);
-    if (view) {
-        test_walk_visits_every_instance_in_increasing_order(view);
-        test_requests_outside_the_mib(view);
-        test_scalars(view);
-        test_absent_values_are_not_instances(view);
-        test_counter64_keeps_high_bits(view);
-        test_state_and_reason_mapping(view);
-        test_long_utf8_name_is_cut_between_characters(view);
-        test_disks_come_out_in_index_order(view);
-        test_unreached_connection(view);
-        test_connected_host(view);
+    snap = make_snapshot();
+    view = vmon_mib_view_new(snap, &all_groups);
+    if (!view) {
+        fprintf(stderr, "cannot render the view\n");
+        return 1;
     }
-    test_device_counts_need_their_group(snap);
-    /* the view holds its own reference: it must outlive ours */
-    vmon_snapshot_unref(snap);
-    if (view)
-        test_scalars(view);
+    RUN(test_walk_visits_every_instance_in_increasing_order);
+    RUN(test_requests_outside_the_mib);
+    RUN(test_scalars);
+    RUN(test_absent_values_are_not_instances);
+    RUN(test_counter64_keeps_high_bits);
+    RUN(test_state_and_reason_mapping);
+    RUN(test_long_utf8_name_is_cut_between_characters);
+    RUN(test_disks_come_out_in_index_order);
+    RUN(test_unreached_connection);
+    RUN(test_connected_host);
+    RUN(test_device_counts_need_their_group);
+    RUN(test_view_outlives_the_snapshot_reference);
     vmon_mib_view_free(view);
-    if (failures)
-        fprintf(stderr, "%d check(s) failed\n", failures);
-    return failures ? 1 : 0;
+    return check_failures ? 1 : 0;
 }
