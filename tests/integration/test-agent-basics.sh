@@ -254,6 +254,16 @@ test_agent_reconnects_after_snmpd_restart() {
     wait_for "the agent to re-register" agent_answers
 }
 
+# The shipped example must be accepted as it is; its interval is the truth.
+test_example_config_is_accepted() {
+    example=$top_srcdir/conf/virtmon-agent.conf
+    want=$(sed -n 's/^interval *//p' "$example")
+    start_agent -c "$example" -u test:///default || return
+    [ "$(value VIRTMON-MIB::vmonAgentPollInterval.0)" = "$want seconds" ] ||
+        fail "poll interval is not the example's $want"
+    stop_agent || fail "agent with the example configuration failed"
+}
+
 test_sigterm_stops_cleanly() {
     pid=$agent_pid
     stop_agent || fail "agent exited with a failure status on SIGTERM"
@@ -278,6 +288,7 @@ test_unreachable_host_is_disconnected_and_agent_answers
 test_reachable_host_matches_virsh
 test_agent_reconnects_after_snmpd_restart
 test_sigterm_stops_cleanly
+test_example_config_is_accepted
 
 if [ $failed -ne 0 ]; then
     echo "--- agent log"
