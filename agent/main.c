@@ -234,6 +234,16 @@ static int start_core(agent *a)
     return 0;
 }
 
+static int daemonize(const options *opts)
+{
+    /* until now errors went to the terminal; a daemon has none */
+    if (!opts->has_log_option) {
+        snmp_disable_stderrlog();
+        snmp_enable_syslog_ident(APP_NAME, LOG_DAEMON);
+    }
+    return netsnmp_daemonize(1, snmp_stderrlog_status()) == 0 ? 0 : -1;
+}
+
 /* Everything after the configuration is known to be good. */
 static int run(agent *a, const options *opts)
 {
@@ -241,8 +251,7 @@ static int run(agent *a, const options *opts)
     if (!vmon_mib_registry_is_valid() || !(a->handler = vmon_mib_handler_new()))
         return -1;
     init_snmp(APP_NAME);
-    if (!opts->is_foreground &&
-        netsnmp_daemonize(1, snmp_stderrlog_status()) != 0)
+    if (!opts->is_foreground && daemonize(opts) < 0)
         return -1;
     if (opts->pid_file) {
         if (vmon_pidfile_write(opts->pid_file) < 0)
@@ -287,12 +296,8 @@ int main(int argc, char **argv)
         ret = parsed > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
         goto cleanup;
     }
-    if (!opts.has_log_option) {
-        if (opts.is_foreground)
-            snmp_enable_stderrlog();
-        else
-            snmp_enable_syslog_ident(APP_NAME, LOG_DAEMON);
-    }
+    if (!opts.has_log_option)
+        snmp_enable_stderrlog();
     if (!(a.config = load_config(&opts)))
         goto cleanup;
     a.info.version = PACKAGE_VERSION;
