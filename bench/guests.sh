@@ -11,6 +11,7 @@
 
 BENCH_GUESTS=0
 BENCH_RUNNING=0
+BENCH_GROW_ERROR=
 BENCH_MAX_RUNNING=${BENCH_MAX_RUNNING:-20}
 
 bench_virsh() {
@@ -73,19 +74,29 @@ bench_guest_add() {
     bench_virsh start "$name" $mode >/dev/null || return 1
 }
 
-# bench_guests_grow DIR N: add guests until there are N, keeping the share
+bench_mem_available_mib() {
+    awk '/^MemAvailable/ { printf "%d\n", $2 / 1024 }' /proc/meminfo
+}
+
+# bench_guests_grow DIR N MIN_MIB: add guests until there are N, keeping the share
 # of running ones: new guests start running until the running share is met.
 # Guests are only ever added, so one run walks up the sizes.
+# Stops (BENCH_GROW_ERROR says why) when a guest fails to start or when the
+# host would keep less than MIN_MIB of memory available to others.
 bench_guests_grow() {
-    local dir=$1 n=$2 want_running mode
+    local dir=$1 n=$2 min_mib=$3 want_running mode
     want_running=$(bench_running_for "$n")
     while [ "$BENCH_GUESTS" -lt "$n" ]; do
+        if [ "$(bench_mem_available_mib)" -lt "$min_mib" ]; then
+            BENCH_GROW_ERROR="less than $min_mib MiB of memory left available"
+            return 1
+        fi
         mode=--paused
         if [ "$BENCH_RUNNING" -lt "$want_running" ]; then
             mode=
         fi
         bench_guest_add "$dir" $((BENCH_GUESTS + 1)) "$mode" || {
-            echo "cannot start guest $((BENCH_GUESTS + 1))" >&2
+            BENCH_GROW_ERROR="guest $((BENCH_GUESTS + 1)) did not start"
             return 1
         }
         BENCH_GUESTS=$((BENCH_GUESTS + 1))

@@ -12,6 +12,7 @@
 declare -A POLLER_IN POLLER_OUT POLLER_PID
 REMOTE_PROGRAM=536903814 # libvirt's remote protocol; keepalive/admin excluded
 COLLECTD_READS=${COLLECTD_READS:-3}
+COLLECTD_RPC_READS=${COLLECTD_RPC_READS:-6} # more reads: less boundary error
 
 bench_now_ns() {
     date +%s%N

@@ -213,8 +213,96 @@ def agent_lines(res):
             f"{other.get('poll_duration_ms')} ms"]
 
 
-def plot_metric(res, metric, ylabel, path, logy=False):
-    fig, ax = plt.subplots(figsize=(8, 5))
+def group_lines(res):
+    lines = []
+    for n, scen in sorted({(k[0], k[1]) for k in res.samples if k[2].startswith("group-")}):
+        lines += [f"### {n} guests ({scen})", "",
+                  "| stats group | wall ms | libvirtd CPU ms | CPU ms per guest |",
+                  "| --- | ---: | ---: | ---: |"]
+        for g in ("state", "cpu", "balloon", "vcpu", "interface", "block"):
+            wall = res.median(n, scen, f"group-{g}", "wall")
+            cpu = res.median(n, scen, f"group-{g}", "cpu")
+            lines.append(f"| {g} | {fmt(wall)} | {fmt(cpu, 2)} | "
+                         f"{fmt(cpu / n if cpu is not None else None, 3)} |")
+        lines.append("")
+    return lines or ["(not measured)", ""]
+
+
+def ceiling_lines(res):
+    sizes = sorted({k[0] for k in res.samples if k[1] == "ceiling"})
+    stop = [(n, env["stopped"]) for (n, scen), env in res.env.items()
+            if "stopped" in env]
+    lines = []
+    if sizes:
+        lines += ["| N | virtmon wall ms | virtmon CPU ms | floor wall ms | floor CPU ms | MemAvailable MiB |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        for n in sizes:
+            lines.append(f"| {n} | {fmt(res.median(n, 'ceiling', 'virtmon-all', 'wall'))} | "
+                         f"{fmt(res.median(n, 'ceiling', 'virtmon-all', 'cpu'))} | "
+                         f"{fmt(res.median(n, 'ceiling', 'floor-all', 'wall'))} | "
+                         f"{fmt(res.median(n, 'ceiling', 'floor-all', 'cpu'))} | "
+                         f"{res.env.get((n, 'all'), {}).get('mem_available_mib', '-')} |")
+        lines.append("")
+    for n, why in stop:
+        lines.append(f"Stopped at {n} guests: {why}.")
+    return lines or ["(no ceiling phase)"]
+
+
+def targets_lines(res):
+    lines = []
+    mixed = res.sizes("mixed")
+    rpcs = [(n, res.rpc_total(n, "mixed", "virtmon-all")) for n in mixed]
+    rpcs += [(n, res.rpc_total(n, "allrun", "virtmon-all")) for n in res.sizes("allrun")]
+    vals = {v for _, v in rpcs if v is not None}
+    lines.append(f"- virtmon's RPCs per poll do not grow with N: "
+                 f"{'met' if len(vals) == 1 else 'MISSED'} "
+                 f"({', '.join(f'N={n}: {fmt(v)}' for n, v in rpcs)})")
+    worst = []
+    for scen in ("mixed", "allrun"):
+        for n in res.sizes(scen):
+            for v, f in (("virtmon-all", "floor-all"), ("virtmon-exp", "floor-exp")):
+                for m in ("wall", "cpu"):
+                    r = ratio(res.median(n, scen, v, m), res.median(n, scen, f, m))
+                    if r is not None:
+                        worst.append((r, n, scen, v, m))
+    over = [w for w in worst if w[0] > 1.1]
+    lines.append(f"- virtmon within 1.1x of the floor (same groups), wall and CPU: "
+                 f"{len(worst) - len(over)} of {len(worst)} comparisons met; over: "
+                 + (", ".join(f"{v} {m} at N={n} {scen}: {r:.2f}x" for r, n, scen, v, m in sorted(over, reverse=True)) or "none"))
+    for n in res.sizes("allrun"):
+        r = ratio(res.median(n, "allrun", "virtmon-all", "cpu"),
+                  res.median(n, "allrun", "collectd", "cpu"))
+        if r is not None:
+            lines.append(f"- libvirtd CPU per poll vs collectd virt, equal data (all running), "
+                         f"N={n}: virtmon {fmt(res.median(n, 'allrun', 'virtmon-all', 'cpu'), 2)} ms, "
+                         f"collectd {fmt(res.median(n, 'allrun', 'collectd', 'cpu'), 2)} ms: "
+                         f"{r:.2f}x ({'met' if r <= 0.5 else 'MISSED'} at most 0.5x)")
+    for (n, scen), d in sorted(res.snmp.items()):
+        p = [num(d.get(k)) for k in ("lib_p99_ms", "lib_p99_ms_stopped",
+                                     "cli_p99_ms", "cli_p99_ms_stopped")]
+        if None not in p:
+            lines.append(f"- GET p99 under 20 ms, N={n}: one session {p[0]:g} ms, "
+                         f"libvirtd stopped {p[1]:g} ms ({'met' if max(p[:2]) < 20 else 'MISSED'}); "
+                         f"snmpget command {p[2]:g} / {p[3]:g} ms "
+                         f"({'met' if max(p[2:]) < 20 else 'MISSED'})")
+    return lines
+
+
+def plot_metric(res, metric, ylabel, path):
+    """Left: linear axes, where the slope reads directly; right: log-log."""
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5))
+    for ax, is_log in zip(axes, (False, True)):
+        draw_metric(res, metric, ax)
+        ax.set_ylabel(ylabel)
+        if is_log:
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def draw_metric(res, metric, ax):
     for tool in TOOLS:
         pts = [(n, res.median(n, "mixed", tool, metric)) for n in res.sizes("mixed")]
         pts = [p for p in pts if p[1] is not None]
@@ -223,20 +311,18 @@ def plot_metric(res, metric, ylabel, path, logy=False):
         color, marker, line = STYLES[tool]
         ax.plot(*zip(*pts), color=color, marker=marker, linestyle=line,
                 label=LABELS[tool])
+        ceil = [(n, res.median(n, "ceiling", tool, metric)) for n in res.sizes("ceiling")]
+        ceil = [p for p in ceil if p[1] is not None]
+        if ceil:
+            ax.plot(*zip(*([pts[-1]] + ceil)), color=color, marker="x", linestyle=line)
         for n in res.sizes("allrun"):
             v = res.median(n, "allrun", tool, metric)
             if v is not None:
                 ax.plot([n], [v], color=color, marker=marker, fillstyle="none",
                         markersize=11, linestyle="none")
-    ax.set_xlabel("guests (filled: most paused; hollow: all running)")
-    ax.set_ylabel(ylabel)
-    if logy:
-        ax.set_yscale("log")
+    ax.set_xlabel("guests (filled: most paused; hollow: all running; x: paused, virtmon and floor only)")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
 
 
 def plot_rpcs(res, path):
@@ -299,6 +385,7 @@ def main():
                       f"({scen}; load {env.get('load_before', '?')} -> "
                       f"{env.get('load_after', '?')})", ""]
             lines += size_table(res, scen, n) + [""]
+    lines += ["## Targets", ""] + targets_lines(res) + [""]
     lines += ["## Growth with the number of guests (least squares, mixed runs)", ""]
     lines += slope_lines(res) + [""]
     big = max(res.sizes("mixed"), default=None)
@@ -306,6 +393,10 @@ def main():
         if n is not None:
             lines += [f"## RPCs by procedure, {n} guests ({scen})", ""]
             lines += rpc_table(res, scen, n) + [""]
+    lines += ["## What each stats group costs (the floor, one group at a time)", ""]
+    lines += group_lines(res)
+    lines += ["## Beyond the measured sizes: virtmon and the floor only", ""]
+    lines += ceiling_lines(res) + [""]
     lines += ["## SNMP serving", ""] + snmp_lines(res) + [""]
     lines += ["## virtmon-agent footprint", ""] + agent_lines(res) + [""]
     lines += ["## Setup per size", "", "| N | setup s | QEMU RSS MiB | libvirtd RSS MiB | MemAvailable MiB |",
@@ -314,6 +405,13 @@ def main():
         if scen == "all":
             lines.append(f"| {n} | {env.get('setup_s', '-')} | {env.get('qemu_rss_mib', '-')} | "
                          f"{env.get('libvirtd_rss_mib', '-')} | {env.get('mem_available_mib', '-')} |")
+    lines.append("")
+    lines += ["## collectd's first read (connect, domain and device lists)", "",
+              "| N | scenario | first read ms | steady read ms |", "| --- | --- | ---: | ---: |"]
+    for n, scen, tool in sorted(res.samples):
+        if tool == "collectd":
+            lines.append(f"| {n} | {scen} | {fmt(res.median(n, scen, tool, 'first'))} "
+                         f"| {fmt(res.median(n, scen, tool, 'wall'))} |")
     lines.append("")
     plot_metric(res, "wall", "wall time per poll / read / scrape (ms)",
                 os.path.join(out, "wall.png"))

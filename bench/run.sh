@@ -3,8 +3,11 @@
 # floor, collectd's virt plugin and prometheus-libvirt-exporter; see README.md.
 #
 # Usage: bench/run.sh [--max N] [--sizes "1 10 50 100"] [--rounds R]
-#                     [--allrun N] [--out DIR] [--agent-minutes M] [--no-agent]
-# --allrun N also measures N guests all running (default 100; 0: not).
+#                     [--allrun "10 50 100"] [--out DIR] [--agent-minutes M]
+#                     [--no-agent] [--ceiling-minutes M]
+# --allrun: sizes also measured with every guest running ("" for none).
+# --ceiling-minutes: afterwards, add paused guests in steps of 250 for up to
+# M minutes, timing virtmon and the floor only, to find where N stops.
 # Needs root (a private libvirtd in its own mount and network namespace),
 # the project built at the top (./configure && make) and the packages listed
 # in README.md. Everything it starts is killed by pid when it ends.
@@ -16,13 +19,18 @@ SIZES="1 10 50 100 200 300"
 MAX=300
 ROUNDS=7
 OUT="$BENCH_SRC/results"
-ALLRUN_N=100
+ALLRUN_SIZES="10 50 100"
+GROUP_COST_SIZES="100"
+CEILING_MINUTES=0
+CEILING_STEP=250
+# guests stop being added when the host has less memory available than this
+MIN_AVAILABLE_MIB=6144
 AGENT_MINUTES=3
 USE_AGENT=1
 INSIDE=
 
 usage() {
-    sed -n '4,10s/^# \{0,1\}//p' "$0"
+    sed -n '4,13s/^# \{0,1\}//p' "$0"
     exit "${1:-0}"
 }
 
@@ -31,7 +39,8 @@ while [ $# -gt 0 ]; do
     --max) MAX=$2; shift ;;
     --sizes) SIZES=$2; shift ;;
     --rounds) ROUNDS=$2; shift ;;
-    --allrun) ALLRUN_N=$2; shift ;;
+    --allrun) ALLRUN_SIZES=$2; shift ;;
+    --ceiling-minutes) CEILING_MINUTES=$2; shift ;;
     --out) OUT=$2; shift ;;
     --agent-minutes) AGENT_MINUTES=$2; shift ;;
     --no-agent) USE_AGENT= ;;
@@ -42,7 +51,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-for v in "$MAX" "$ROUNDS" "$AGENT_MINUTES" "$ALLRUN_N"; do
+for v in "$MAX" "$ROUNDS" "$AGENT_MINUTES" "$CEILING_MINUTES" $ALLRUN_SIZES; do
     case $v in
     ''|*[!0-9]*) echo "run.sh: '$v' is not a number" >&2; exit 2 ;;
     esac
@@ -157,12 +166,12 @@ bench_rpc_pass() {
     bench_collectd_start
     bench_collectd_next_read || return 1
     o0=$(bench_log_size)
-    for i in $(seq "$COLLECTD_READS"); do
+    for i in $(seq "$COLLECTD_RPC_READS"); do
         bench_collectd_next_read || return 1
     done
     o1=$(bench_log_size)
     bench_collectd_stop
-    bench_rpc_record "$n" "$scen" collectd "$o0" "$o1" "$COLLECTD_READS"
+    bench_rpc_record "$n" "$scen" collectd "$o0" "$o1" "$COLLECTD_RPC_READS"
     bench_rpc_log ""
     rm -f "$RPC_LOG"
 }
@@ -182,11 +191,66 @@ bench_size() {
     bench_timing_rounds "$n" "$scen" || return 1
     bench_rpc_pass "$n" "$scen" || return 1
     bench_stop_pollers
+    if echo " $GROUP_COST_SIZES " | grep -q " $n "; then
+        bench_group_costs "$n" "$scen" || return 1
+    fi
     bench_exporter_stop
     if [ -n "$USE_AGENT" ]; then
         bench_snmp_size "$n" "$scen" || return 1
     fi
     printf '%s\t%s\tload_after\t%s\n' "$n" "$scen" "$(bench_load1)" >> "$OUT/env.tsv"
+}
+
+# The floor for one stats group at a time: what each group costs libvirtd.
+bench_group_costs() {
+    local n=$1 scen=$2 g r
+    for g in ${GROUPS_ALL//,/ }; do
+        bench_poller_start "floor-$g" "$BENCH_SRC/bench-floor" qemu:///system "$g"
+        bench_poller_cmd "floor-$g" 1 || return 1
+    done
+    for r in $(seq "$ROUNDS"); do
+        for g in ${GROUPS_ALL//,/ }; do
+            bench_measure_poller "floor-$g" 1 || return 1
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n' "$n" "$scen" "group-$g" "$r" \
+                "$M_WALL_MS" "$M_CPU_MS" "$M_COUNT" >> "$OUT/raw.tsv"
+        done
+    done
+    for g in ${GROUPS_ALL//,/ }; do
+        bench_poller_stop "floor-$g"
+    done
+}
+
+# Past the measured sizes: add paused guests in steps, timing only virtmon's
+# poll and the floor's, until a guest fails to start, memory runs short or
+# CEILING_MINUTES are spent; records where and why it stopped.
+bench_ceiling() {
+    local n=$1 deadline r
+    deadline=$(($(date +%s) + CEILING_MINUTES * 60))
+    BENCH_MAX_RUNNING=$BENCH_RUNNING # the new guests stay paused
+    while :; do
+        n=$((n + CEILING_STEP))
+        if [ "$(date +%s)" -ge "$deadline" ]; then
+            BENCH_GROW_ERROR="the ceiling phase's $CEILING_MINUTES minutes were spent"
+            break
+        fi
+        bench_guests_grow "$BENCH_DIR" "$n" "$MIN_AVAILABLE_MIB" || break
+        bench_guest_memory "$n"
+        bench_log "ceiling: N=$n (load $(bench_load1))"
+        bench_poller_start floor-all "$BENCH_SRC/bench-floor" qemu:///system $GROUPS_ALL
+        bench_poller_start virtmon-all "$BENCH_SRC/bench-poll" qemu:///system $GROUPS_ALL
+        bench_poller_cmd floor-all 1 && bench_poller_cmd virtmon-all 1 || return 1
+        for r in 1 2 3; do
+            for tool in floor-all virtmon-all; do
+                bench_measure_poller "$tool" 1 || return 1
+                printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n' "$n" ceiling "$tool" "$r" \
+                    "$M_WALL_MS" "$M_CPU_MS" "$M_COUNT" >> "$OUT/raw.tsv"
+            done
+        done
+        bench_poller_stop floor-all
+        bench_poller_stop virtmon-all
+    done
+    bench_log "ceiling: stopped at $BENCH_GUESTS guests: $BENCH_GROW_ERROR"
+    printf '%s\tceiling\tstopped\t%s\n' "$BENCH_GUESTS" "$BENCH_GROW_ERROR" >> "$OUT/env.tsv"
 }
 
 # Resume every paused guest (SCEN allrun) or pause them again.
@@ -236,8 +300,9 @@ bench_inside() {
     bench_snmp_prepare || USE_AGENT=
     for n in $(bench_sizes); do
         t0=$(date +%s)
-        bench_guests_grow "$BENCH_DIR" "$n" || {
-            bench_log "stopped growing at $BENCH_GUESTS guests"
+        bench_guests_grow "$BENCH_DIR" "$n" "$MIN_AVAILABLE_MIB" || {
+            bench_log "stopped growing at $BENCH_GUESTS guests: $BENCH_GROW_ERROR"
+            printf '%s\tall\tstopped\t%s\n' "$BENCH_GUESTS" "$BENCH_GROW_ERROR" >> "$OUT/env.tsv"
             break
         }
         printf '%s\tall\tsetup_s\t%s\n' "$n" $(($(date +%s) - t0)) >> "$OUT/env.tsv"
@@ -245,7 +310,7 @@ bench_inside() {
         bench_guest_memory "$n"
         bench_size "$n" mixed || exit 1
         largest=$n
-        if [ "$n" -eq "$ALLRUN_N" ]; then
+        if echo " $ALLRUN_SIZES " | grep -q " $n "; then
             bench_set_all_running yes
             BENCH_RUNNING_SAVED=$BENCH_RUNNING
             BENCH_RUNNING=$n
@@ -257,6 +322,9 @@ bench_inside() {
     done
     if [ -n "$USE_AGENT" ] && [ -n "${largest:-}" ]; then
         bench_agent_footprint "$largest" "$AGENT_MINUTES" || exit 1
+    fi
+    if [ "$CEILING_MINUTES" -gt 0 ] && [ -n "${largest:-}" ]; then
+        bench_ceiling "$largest" || exit 1
     fi
 }
 
@@ -276,9 +344,11 @@ bench_check_tools() {
     local missing= cmd
     for cmd in libvirtd virtlogd virsh virt-admin qemu-system-x86_64 qemu-img \
         collectd prometheus-libvirt-exporter curl snmpd snmpbulkwalk snmpget \
-        net-snmp-config unshare python3; do
+        net-snmp-config unshare; do
         command -v "$cmd" >/dev/null || missing="$missing $cmd"
     done
+    /usr/bin/python3 -c 'import matplotlib' 2>/dev/null ||
+        missing="$missing python3-matplotlib"
     if [ -n "$missing" ]; then
         echo "run.sh: missing:$missing (see bench/README.md for the packages)" >&2
         exit 1
@@ -302,7 +372,7 @@ bench_outside() {
     fi
     work=$(mktemp -d /tmp/virtmon-bench.XXXXXX)
     local args=(--inside "$work" --max "$MAX" --sizes "$SIZES" --rounds "$ROUNDS"
-        --allrun "$ALLRUN_N"
+        --allrun "$ALLRUN_SIZES" --ceiling-minutes "$CEILING_MINUTES"
         --out "$OUT" --agent-minutes "$AGENT_MINUTES")
     [ -n "$USE_AGENT" ] || args+=(--no-agent)
     unshare -m -n --propagation private "$0" "${args[@]}"
@@ -313,7 +383,7 @@ bench_outside() {
         exit $status
     fi
     [ -n "${BENCH_KEEP:-}" ] && echo "run.sh: logs kept in $work" >&2 || rm -rf "$work"
-    python3 "$BENCH_SRC/report.py" "$OUT"
+    /usr/bin/python3 "$BENCH_SRC/report.py" "$OUT"
 }
 
 if [ -n "$INSIDE" ]; then

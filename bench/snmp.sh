@@ -36,14 +36,9 @@ rocommunity public 127.0.0.1
 CONF
 }
 
+# bench_snmp_cmd COMMAND OUTPUT-OPTIONS OID
 bench_snmp_cmd() {
-    local cmd=$1
-    shift
-    "$cmd" -v2c -c public -r 1 -t 2 "$@" "127.0.0.1:$SNMP_PORT"
-}
-
-bench_snmp_answers() {
-    bench_snmp_cmd snmpget -Oqv "$1" 2>/dev/null | grep -qv -e '^No Such' -e '^$'
+    "$1" -v2c -c public -r 1 -t 2 $2 "127.0.0.1:$SNMP_PORT" "$3"
 }
 
 bench_snmp_start() {
@@ -81,7 +76,7 @@ bench_snmp_record() {
 # The state column of the middle domain row.
 bench_snmp_domain_oid() {
     local n=$1 row
-    row=$(bench_snmp_cmd snmpbulkwalk -On -Oq "$DOMAIN_NAME_COL" 2>/dev/null |
+    row=$(bench_snmp_cmd snmpbulkwalk "-On -Oq" "$DOMAIN_NAME_COL" 2>/dev/null |
         awk -v k=$(((n + 1) / 2)) 'NR == k { print $1 }')
     [ -n "$row" ] || return 1
     echo "$DOMAIN_STATE_COL${row#"$DOMAIN_NAME_COL"}"
@@ -91,7 +86,7 @@ bench_snmp_domain_oid() {
 bench_snmp_walk() {
     local n=$1 scen=$2 t0 t1 lines
     t0=$(bench_now_ns)
-    lines=$(bench_snmp_cmd snmpbulkwalk -On -Oq "$VMON_ROOT" 2>/dev/null | wc -l)
+    lines=$(bench_snmp_cmd snmpbulkwalk "-On -Oq" "$VMON_ROOT" 2>/dev/null | wc -l)
     t1=$(bench_now_ns)
     bench_snmp_record "$n" "$scen" walk_ms "$(((t1 - t0) / 1000000))"
     bench_snmp_record "$n" "$scen" walk_objects "$lines"
