@@ -4,7 +4,8 @@
 #
 # Inside the namespace: tmpfs over libvirt's state directories, a private copy
 # of /etc/libvirt with a qemu.conf that runs QEMU as root without a security
-# driver or cgroups, and private passwd/group files carrying the libvirt-qemu
+# driver, cgroups or per-domain namespaces (containers may lack all three),
+# and private passwd/group files carrying the libvirt-qemu
 # user that the QEMU driver resolves at start-up (a host without
 # libvirt-daemon-system lacks it). Nothing of this outlives the namespace.
 
@@ -29,16 +30,22 @@ bench_private_etc() {
     cat > "$dir/etc-libvirt/qemu.conf" <<'CONF'
 user = "root"
 group = "root"
+dynamic_ownership = 0
+remember_owner = 0
 security_driver = "none"
 cgroup_controllers = [ ]
+namespaces = [ ]
 CONF
     mount --bind "$dir/etc-libvirt" /etc/libvirt
     cp /etc/passwd "$dir/passwd"
     cp /etc/group "$dir/group"
+    local id=64055
+    while getent passwd "$id" >/dev/null || getent group "$id" >/dev/null; do
+        id=$((id + 1))
+    done
     getent passwd libvirt-qemu >/dev/null ||
-        echo "libvirt-qemu:x:64055:64055::/var/lib/libvirt:/usr/sbin/nologin" >> "$dir/passwd"
-    getent group libvirt-qemu >/dev/null || echo "libvirt-qemu:x:64055:" >> "$dir/group"
-    getent group kvm >/dev/null || echo "kvm:x:64056:" >> "$dir/group"
+        echo "libvirt-qemu:x:$id:$id::/var/lib/libvirt:/usr/sbin/nologin" >> "$dir/passwd"
+    getent group libvirt-qemu >/dev/null || echo "libvirt-qemu:x:$id:" >> "$dir/group"
     mount --bind "$dir/passwd" /etc/passwd
     mount --bind "$dir/group" /etc/group
 }

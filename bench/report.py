@@ -251,8 +251,9 @@ def ceiling_lines(res):
 def targets_lines(res):
     lines = []
     mixed = res.sizes("mixed")
-    rpcs = [(n, res.rpc_total(n, "mixed", "virtmon-all")) for n in mixed]
-    rpcs += [(n, res.rpc_total(n, "allrun", "virtmon-all")) for n in res.sizes("allrun")]
+    rpcs = [(f"{n}", res.rpc_total(n, "mixed", "virtmon-all")) for n in mixed]
+    rpcs += [(f"{n} all running", res.rpc_total(n, "allrun", "virtmon-all"))
+             for n in res.sizes("allrun")]
     vals = {v for _, v in rpcs if v is not None}
     lines.append(f"- virtmon's RPCs per poll do not grow with N: "
                  f"{'met' if len(vals) == 1 else 'MISSED'} "

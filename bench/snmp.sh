@@ -154,19 +154,23 @@ bench_snmp_size() {
     bench_snmp_stop
 }
 
-bench_proc_cpu_ticks() {
-    awk '{ print $14 + $15 }' "/proc/$1/stat"
+# CPU time of a process in ns, summed over its threads.
+bench_proc_cpu_ns() {
+    cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'
+}
+
+bench_cpu_pct() {
+    awk -v d="$1" -v t="$2" 'BEGIN { printf "%.3f", d / t * 100 }'
 }
 
 # The agent alone at interval 15 s for MINUTES: RSS samples and CPU share.
 bench_agent_footprint() {
-    local n=$1 minutes=$2 t0 t1 a0 a1 l0 l1 end rss hz
-    hz=$(getconf CLK_TCK)
+    local n=$1 minutes=$2 t0 t1 a0 a1 l0 l1 end rss
     bench_snmp_start || return 1
     sleep "$AGENT_INTERVAL" # past the start-up polls
     t0=$(bench_now_ns)
-    a0=$(bench_proc_cpu_ticks "$AGENT_PID")
-    l0=$(bench_proc_cpu_ticks "$LIBVIRTD_PID")
+    a0=$(bench_proc_cpu_ns "$AGENT_PID")
+    l0=$(bench_proc_cpu_ns "$LIBVIRTD_PID")
     end=$(($(date +%s) + minutes * 60))
     while [ "$(date +%s)" -lt "$end" ]; do
         rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$AGENT_PID/status")
@@ -174,12 +178,10 @@ bench_agent_footprint() {
         sleep 5
     done
     t1=$(bench_now_ns)
-    a1=$(bench_proc_cpu_ticks "$AGENT_PID")
-    l1=$(bench_proc_cpu_ticks "$LIBVIRTD_PID")
-    printf '%s\tagent_cpu_pct\t-\t%s\n' "$n" \
-        "$(awk -v d=$((a1 - a0)) -v hz="$hz" -v t=$((t1 - t0)) 'BEGIN { printf "%.3f", d / hz / (t / 1e9) * 100 }')" >> "$OUT/agent.tsv"
-    printf '%s\tlibvirtd_cpu_pct\t-\t%s\n' "$n" \
-        "$(awk -v d=$((l1 - l0)) -v hz="$hz" -v t=$((t1 - t0)) 'BEGIN { printf "%.3f", d / hz / (t / 1e9) * 100 }')" >> "$OUT/agent.tsv"
+    a1=$(bench_proc_cpu_ns "$AGENT_PID")
+    l1=$(bench_proc_cpu_ns "$LIBVIRTD_PID")
+    printf '%s\tagent_cpu_pct\t-\t%s\n' "$n" "$(bench_cpu_pct $((a1 - a0)) $((t1 - t0)))" >> "$OUT/agent.tsv"
+    printf '%s\tlibvirtd_cpu_pct\t-\t%s\n' "$n" "$(bench_cpu_pct $((l1 - l0)) $((t1 - t0)))" >> "$OUT/agent.tsv"
     printf '%s\tseconds\t-\t%s\n' "$n" $(((t1 - t0) / 1000000000)) >> "$OUT/agent.tsv"
     printf '%s\tpoll_duration_ms\t-\t%s\n' "$n" \
         "$(bench_snmp_cmd snmpget -Oqv "$VMON_ROOT.1.2.1.10.1" 2>/dev/null)" >> "$OUT/agent.tsv"
