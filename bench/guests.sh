@@ -105,3 +105,25 @@ bench_guests_grow() {
         fi
     done
 }
+
+# CPU time all guests have used, in ns.
+bench_guests_cpu_ns() {
+    local pid
+    for pid in $(bench_qemu_pids); do
+        cat /proc/"$pid"/task/*/schedstat 2>/dev/null
+    done | awk '{ s += $1 } END { printf "%.0f\n", s }'
+}
+
+# Guests just started or resumed boot through the BIOS before they halt:
+# wait (up to 5 minutes) until all of them together use under 5% of a core.
+bench_guests_wait_idle() {
+    local i c0 c1
+    for i in $(seq 150); do
+        c0=$(bench_guests_cpu_ns)
+        sleep 2
+        c1=$(bench_guests_cpu_ns)
+        [ $(((c1 - c0) / 2000000)) -lt 50 ] && return 0
+    done
+    echo "guests still busy after 5 minutes" >&2
+    return 1
+}

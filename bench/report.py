@@ -192,8 +192,14 @@ def snmp_lines(res):
         return ["(no SNMP figures: the agent was not built)"]
     lines = ["| N | " + " | ".join(k[1] for k in keys) + " |",
              "| --- |" + " ---: |" * len(keys)]
+    keys.insert(9, ("cli_net_p50_ms", "snmpget minus sysUpTime p50 ms"))
+    lines = ["| N | " + " | ".join(k[1] for k in keys) + " |",
+             "| --- |" + " ---: |" * len(keys)]
     for n, scen in rows:
-        d = res.snmp[(n, scen)]
+        d = dict(res.snmp[(n, scen)])
+        a, b = num(d.get("cli_p50_ms")), num(d.get("cli_sysuptime_p50_ms"))
+        if a is not None and b is not None:
+            d["cli_net_p50_ms"] = f"{a - b:.2f}"
         lines.append(f"| {n} {scen} | " + " | ".join(d.get(k[0], "-") for k in keys) + " |")
     return lines
 

@@ -15,13 +15,13 @@ set -u
 
 BENCH_SRC=$(cd "$(dirname "$0")" && pwd)
 TOP=$(dirname "$BENCH_SRC")
-SIZES="1 10 50 100 200 300"
-MAX=300
+SIZES="1 10 50 100 200 300 400"
+MAX=500
 ROUNDS=7
 OUT="$BENCH_SRC/results"
 ALLRUN_SIZES="10 50 100"
 GROUP_COST_SIZES=${BENCH_GROUP_COST_SIZES:-100}
-CEILING_MINUTES=0
+CEILING_MINUTES=8
 CEILING_STEP=${BENCH_CEILING_STEP:-250}
 # guests stop being added when the host has less memory available than this
 MIN_AVAILABLE_MIB=6144
@@ -306,7 +306,7 @@ bench_inside() {
             break
         }
         printf '%s\tall\tsetup_s\t%s\n' "$n" $(($(date +%s) - t0)) >> "$OUT/env.tsv"
-        sleep 3 # the guests just started reach their halt
+        bench_guests_wait_idle || exit 1
         bench_guest_memory "$n"
         bench_size "$n" mixed || exit 1
         largest=$n
@@ -314,7 +314,7 @@ bench_inside() {
             bench_set_all_running yes
             BENCH_RUNNING_SAVED=$BENCH_RUNNING
             BENCH_RUNNING=$n
-            sleep 3
+            bench_guests_wait_idle || exit 1
             bench_size "$n" allrun || exit 1
             bench_set_all_running no
             BENCH_RUNNING=$BENCH_RUNNING_SAVED
