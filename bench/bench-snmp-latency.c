@@ -1,4 +1,4 @@
-/* bench-snmp-latency.c: times COUNT SNMP GETs of one OID over one session,
+/* bench-snmp-latency.c: times COUNT SNMP GETs of one OID from one open client,
  * so the figures hold the agent's answer time without process start-up. */
 #include <stdbool.h>
 #include <stdio.h>
@@ -43,7 +43,7 @@ static bool get_once(void *sess, const oid *name, size_t name_len)
     return has_value;
 }
 
-static void *open_session(const char *peer, const char *community)
+static void *open_client(const char *peer, const char *community)
 {
     netsnmp_session session;
 
@@ -77,7 +77,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "cannot parse OID '%s'\n", argv[4]);
         return 2;
     }
-    if (!(sess = open_session(argv[1], argv[2])) ||
+    if (!(sess = open_client(argv[1], argv[2])) ||
         !(lat = calloc(count, sizeof(*lat)))) {
         fprintf(stderr, "cannot open SNMP session to '%s'\n", argv[1]);
         return 1;

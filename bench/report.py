@@ -35,7 +35,7 @@ PROC_NAMES = {
 }
 
 TOOLS = ["floor-all", "virtmon-all", "virtmon-tiered", "collectd",
-         "floor-exp", "virtmon-exp", "exporter"]
+         "floor-exp", "virtmon-exp", "virtmon-expmin", "exporter"]
 LABELS = {
     "floor-all": "floor, all groups",
     "virtmon-all": "virtmon, all groups",
@@ -43,6 +43,7 @@ LABELS = {
     "collectd": "collectd virt (default + ExtraStats)",
     "floor-exp": "floor, exporter's groups",
     "virtmon-exp": "virtmon, exporter's groups",
+    "virtmon-expmin": "virtmon, exporter's groups less balloon",
     "exporter": "prometheus-libvirt-exporter",
 }
 STYLES = {
@@ -50,6 +51,7 @@ STYLES = {
     "virtmon-tiered": ("tab:cyan", "v", "--"),
     "collectd": ("tab:red", "^", "-"), "floor-exp": ("0.5", "o", ":"),
     "virtmon-exp": ("tab:green", "s", ":"),
+    "virtmon-expmin": ("tab:olive", "s", "-."),
     "exporter": ("tab:orange", "D", ":"),
 }
 
@@ -135,6 +137,8 @@ def size_table(res, scen, n):
     ref = {"virtmon-all": "floor-all", "virtmon-exp": "floor-exp",
            "virtmon-tiered": "floor-all", "collectd": "virtmon-all",
            "exporter": "virtmon-exp"}
+    if res.median(n, scen, "virtmon-expmin", "cpu") is not None:
+        ref["exporter"] = "virtmon-expmin"
     for tool in TOOLS:
         wall = res.median(n, scen, tool, "wall")
         if wall is None:
@@ -162,19 +166,20 @@ def rpc_table(res, scen, n):
     return lines
 
 
-def slope_lines(res):
+def slope_lines(res, scen):
     lines = ["| tool | wall ms per guest | libvirtd CPU ms per guest | "
              "RPCs per guest |", "| --- | ---: | ---: | ---: |"]
     for tool in TOOLS:
         out = []
         for metric in ("wall", "cpu"):
-            pts = [(n, res.median(n, "mixed", tool, metric))
-                   for n in res.sizes("mixed")]
+            pts = [(n, res.median(n, scen, tool, metric))
+                   for n in res.sizes(scen)]
             out.append(slope([p for p in pts if p[1] is not None])[0])
-        pts = [(n, res.rpc_total(n, "mixed", tool)) for n in res.sizes("mixed")]
+        pts = [(n, res.rpc_total(n, scen, tool)) for n in res.sizes(scen)]
         out.append(slope([p for p in pts if p[1] is not None])[0])
-        lines.append(f"| {LABELS[tool]} | {fmt(out[0], 3)} | {fmt(out[1], 3)} "
-                     f"| {fmt(out[2], 2)} |")
+        if out[0] is not None:
+            lines.append(f"| {LABELS[tool]} | {fmt(out[0], 3)} | {fmt(out[1], 3)} "
+                         f"| {fmt(out[2], 2)} |")
     return lines
 
 
@@ -254,6 +259,27 @@ def ceiling_lines(res):
     return lines or ["(no ceiling phase)"]
 
 
+def compact_lines(res):
+    """One line per size: wall ms / libvirtd CPU ms / RPCs of the main tools."""
+    tools = ["floor-all", "virtmon-all", "virtmon-tiered", "collectd",
+             "virtmon-expmin", "exporter"]
+    lines = ["| guests (running) | " + " | ".join(LABELS[t] for t in tools) + " |",
+             "| --- |" + " ---: |" * len(tools)]
+    for scen in ("mixed", "allrun"):
+        for n in res.sizes(scen):
+            running = res.env.get((n, scen), {}).get("running", "?")
+            cells = []
+            for t in tools:
+                wall = res.median(n, scen, t, "wall")
+                if wall is None:
+                    cells.append("-")
+                    continue
+                cells.append(f"{wall:.0f} / {res.median(n, scen, t, 'cpu'):.1f} / "
+                             f"{fmt(res.rpc_total(n, scen, t), 0)}")
+            lines.append(f"| {n} ({running}) | " + " | ".join(cells) + " |")
+    return lines
+
+
 def targets_lines(res):
     lines = []
     mixed = res.sizes("mixed")
@@ -288,7 +314,7 @@ def targets_lines(res):
         p = [num(d.get(k)) for k in ("lib_p99_ms", "lib_p99_ms_stopped",
                                      "cli_p99_ms", "cli_p99_ms_stopped")]
         if None not in p:
-            lines.append(f"- GET p99 under 20 ms, N={n}: one session {p[0]:g} ms, "
+            lines.append(f"- GET p99 under 20 ms, N={n} {scen}: one open client {p[0]:g} ms, "
                          f"libvirtd stopped {p[1]:g} ms ({'met' if max(p[:2]) < 20 else 'MISSED'}); "
                          f"snmpget command {p[2]:g} / {p[3]:g} ms "
                          f"({'met' if max(p[2:]) < 20 else 'MISSED'})")
@@ -341,7 +367,12 @@ def plot_rpcs(res, path):
             color, marker, line = STYLES[tool]
             ax.plot(*zip(*pts), color=color, marker=marker, linestyle=line,
                     label=LABELS[tool])
-    ax.set_xlabel("guests (most paused)")
+            for n in res.sizes("allrun"):
+                v = res.rpc_total(n, "allrun", tool)
+                if v is not None:
+                    ax.plot([n], [v], color=color, marker=marker, fillstyle="none",
+                            markersize=11, linestyle="none")
+    ax.set_xlabel("guests (filled: most paused; hollow: all running)")
     ax.set_ylabel("libvirt RPCs per poll / read / scrape")
     ax.set_yscale("log")
     ax.grid(True, alpha=0.3)
@@ -392,9 +423,16 @@ def main():
                       f"({scen}; load {env.get('load_before', '?')} -> "
                       f"{env.get('load_after', '?')})", ""]
             lines += size_table(res, scen, n) + [""]
+    lines += ["## At a glance: wall ms / libvirtd CPU ms / RPCs per poll, read or scrape", ""]
+    lines += compact_lines(res) + [""]
     lines += ["## Targets", ""] + targets_lines(res) + [""]
-    lines += ["## Growth with the number of guests (least squares, mixed runs)", ""]
-    lines += slope_lines(res) + [""]
+    lines += ["## Growth with the number of guests (least-squares slopes)", "",
+              "Most guests paused (collectd then reads little more than the state "
+              "of the paused ones):", ""]
+    lines += slope_lines(res, "mixed") + [""]
+    if res.sizes("allrun"):
+        lines += ["All guests running (equal data for collectd):", ""]
+        lines += slope_lines(res, "allrun") + [""]
     big = max(res.sizes("mixed"), default=None)
     for scen, n in (("mixed", big), ("allrun", max(res.sizes("allrun"), default=None))):
         if n is not None:
