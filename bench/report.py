@@ -261,8 +261,9 @@ def ceiling_lines(res):
 
 def compact_lines(res):
     """One line per size: wall ms / libvirtd CPU ms / RPCs of the main tools."""
-    tools = ["floor-all", "virtmon-all", "virtmon-tiered", "collectd",
-             "virtmon-expmin", "exporter"]
+    tools = [t for t in ["floor-all", "virtmon-all", "virtmon-tiered", "collectd",
+                         "virtmon-exp", "virtmon-expmin", "exporter"]
+             if any(k[2] == t for k in res.samples)]
     lines = ["| guests (running) | " + " | ".join(LABELS[t] for t in tools) + " |",
              "| --- |" + " ---: |" * len(tools)]
     for scen in ("mixed", "allrun"):
