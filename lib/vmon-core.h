@@ -13,10 +13,12 @@ typedef enum {
     VMON_LOG_DEBUG = 7,
 } vmon_log_level; /* syslog priorities, so front ends can pass them through */
 
-typedef void (*vmon_log_fn)(vmon_log_level level, const char *msg, void *opaque);
+typedef void (*vmon_log_fn)(vmon_log_level level, const char *msg,
+                            void *opaque);
 
 /* Route every message of the core to one function (snmp_log, collectd's
- * plugin_log, stderr in tests). Default: stderr. Not thread-safe: call first. */
+ * plugin_log, stderr in tests). Default: stderr. Not thread-safe: call first.
+ */
 void vmon_log_set(vmon_log_fn fn, void *opaque);
 void vmon_log(vmon_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -33,9 +35,9 @@ enum {
 };
 
 typedef struct {
-    char **uris;          /* borrowed; copied by vmon_core_new */
+    char **uris; /* borrowed; copied by vmon_core_new */
     size_t n_uris;
-    unsigned int interval_s;  /* poll interval, >= 1 */
+    unsigned int interval_s;   /* poll interval, >= 1 */
     unsigned int stats_groups; /* VMON_GROUP_* */
 } vmon_core_config;
 
