@@ -80,6 +80,7 @@ snmp_write_snmpd_conf() {
         echo "master agentx"
         echo "agentXSocket $SNMP_AGENTX_SOCKET"
         echo "agentXPerms 0600 0700"
+        echo "dontLogTCPWrappersConnects yes"
         echo "rocommunity $SNMP_COMMUNITY 127.0.0.1"
         echo "rwcommunity $SNMP_RW_COMMUNITY 127.0.0.1"
         if [ -n "$SNMP_TRAP_PORT" ]; then
@@ -158,6 +159,7 @@ snmp_start_agent() {
         [ "$arg" = "-u" ] && nuris=$((nuris + 1))
     done
     [ -n "$SNMP_PORT" ] || test_fail "snmp_start_agent needs snmpd first"
+    [ -x "$VIRTMON_AGENT" ] || test_fail "no agent at '$VIRTMON_AGENT'"
     test_spawn virtmon-agent "$TEST_TMPDIR/virtmon-agent.out" \
         "$VIRTMON_AGENT" -f -x "$SNMP_AGENTX_SOCKET" \
         -i "$SNMP_AGENT_INTERVAL" -Lf "$log" "$@"
@@ -175,4 +177,96 @@ snmp_agent_connected() {
     states=$(snmp_cmd snmpwalk -On -Oqv -Oe VIRTMON-MIB::vmonConnState \
         2>/dev/null | grep -c '^3$')
     [ "$states" -eq "$want" ]
+}
+
+# ---- reading values -------------------------------------------------------
+# Values are loaded into SNMP_VALUES[numeric OID]: numbers as digits, enum
+# and TruthValue as their labels, every OCTET STRING as bare hex ("61 62").
+
+declare -gA SNMP_VALUES=()
+declare -gA SNMP_OID_CACHE=()
+
+# snmp_oid NAME: the numeric OID of a VIRTMON-MIB object, from the MIB file.
+snmp_oid() {
+    if [ -z "${SNMP_OID_CACHE[$1]:-}" ]; then
+        SNMP_OID_CACHE[$1]=$(snmptranslate -On "VIRTMON-MIB::$1") ||
+            test_fail "VIRTMON-MIB has no object '$1'"
+    fi
+    printf '%s\n' "${SNMP_OID_CACHE[$1]}"
+}
+
+SNMP_READ_OPTIONS=(-On -Oq -Ox -Ot -OU)
+
+# Parses "OID VALUE" lines of -On -Oq output into SNMP_VALUES.
+snmp_parse_into_values() {
+    local oid value
+    while read -r oid value; do
+        case $value in
+            'No Such Instance'* | 'No Such Object'* | 'No more variables'*)
+                continue ;;
+            \"*\") value=${value#\"}; value=${value%\"} ;;
+        esac
+        value=${value% }
+        SNMP_VALUES[$oid]=$value
+    done
+}
+
+# snmp_load_walk TOOL OBJECT: replaces SNMP_VALUES with a walk of OBJECT
+# (a VIRTMON-MIB name) done with TOOL (snmpwalk or snmpbulkwalk).
+snmp_load_walk() {
+    local tool=$1 out
+    out=$(snmp_cmd "$tool" "${SNMP_READ_OPTIONS[@]}" "$(snmp_oid "$2")") ||
+        test_fail "$tool of $2 failed"
+    SNMP_VALUES=()
+    snmp_parse_into_values <<<"$out"
+}
+
+# snmp_load_get OID...: replaces SNMP_VALUES with snmpget answers, a few
+# OIDs per request; absent instances are left out.
+snmp_load_get() {
+    local out
+    SNMP_VALUES=()
+    while [ $# -gt 0 ]; do
+        out=$(snmp_cmd snmpget "${SNMP_READ_OPTIONS[@]}" "${@:1:16}") ||
+            test_fail "snmpget of ${*:1:16} failed"
+        snmp_parse_into_values <<<"$out"
+        shift $(($# < 16 ? $# : 16))
+    done
+}
+
+# snmp_value OID: prints the loaded value; fails when the OID is absent.
+snmp_value() {
+    [ -n "${SNMP_VALUES[$1]+set}" ] || return 1
+    printf '%s\n' "${SNMP_VALUES[$1]}"
+}
+
+# snmp_hex_text HEX: the bytes of "61 62 ..." as they are, UTF-8 or not.
+snmp_hex_text() {
+    local hex byte escaped=
+    read -ra hex <<<"$1"
+    for byte in "${hex[@]}"; do
+        escaped+="\\x$byte"
+    done
+    printf '%b' "$escaped"
+}
+
+# snmp_uuid_index UUID: "6695eb01-f6a4-..." as the 16 sub-identifiers of a
+# fixed-length OCTET STRING index.
+snmp_uuid_index() {
+    local digits=${1//-/} i out=
+    [ ${#digits} -eq 32 ] || test_fail "not a UUID: '$1'"
+    for ((i = 0; i < 32; i += 2)); do
+        out+="${out:+.}$((16#${digits:i:2}))"
+    done
+    printf '%s\n' "$out"
+}
+
+# snmp_count_rows COLUMN_OID PREFIX: how many loaded OIDs start with
+# COLUMN_OID.PREFIX. (one per row of that column).
+snmp_count_rows() {
+    local oid n=0
+    for oid in "${!SNMP_VALUES[@]}"; do
+        [[ $oid == "$1.$2".* ]] && n=$((n + 1))
+    done
+    echo "$n"
 }
