@@ -11,6 +11,7 @@
 # Every process is stopped by pid when the test exits; on failure the tails
 # of their logs are printed and the temporary directory is kept.
 
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 SNMP_COMMUNITY=public
@@ -22,6 +23,8 @@ SNMP_TRAP_LOG=
 SNMP_AGENT_INTERVAL=1
 SNMP_START_TIMEOUT=20   # seconds for any daemon to come up
 SNMP_PORT_TRIES=20      # ports tried before giving up
+declare -gA SNMP_VALUES=()
+declare -gA SNMP_OID_CACHE=()
 
 # The system's snmpd is never touched: its config, persistent state and MIB
 # search path are all replaced by private ones.
@@ -45,19 +48,30 @@ snmp_init() {
     export MIBDIRS="$VIRTMON_IETF_MIBDIR:$VIRTMON_MIBDIR"
     export MIBS="VIRTMON-MIB"
     SNMP_AGENTX_SOCKET="$TEST_TMPDIR/agentx.sock"
+    snmp_load_oids
 }
 
-# snmp_cmd TOOL [OPTIONS...] [OIDS...]: runs a net-snmp client against the
-# private snmpd. Long strings stay on one line (--hexOutputLength=0).
+# snmp_cmd TOOL [OPTIONS... --] OPERANDS...: runs a net-snmp client against
+# the private snmpd. OPTIONS go before the agent address (snmpset needs
+# that); without "--" every argument goes after it. Long strings stay on one
+# line (--hexOutputLength=0).
 snmp_cmd() {
-    local tool=$1
+    local tool=$1 options=() arg
     shift
+    if [[ " $* " == *" -- "* ]]; then
+        while [ $# -gt 0 ]; do
+            arg=$1
+            shift
+            [ "$arg" = -- ] && break
+            options+=("$arg")
+        done
+    fi
     "$tool" -v2c -c "$SNMP_COMMUNITY" -r 1 -t 5 --hexOutputLength=0 \
-        "udp:127.0.0.1:$SNMP_PORT" "$@"
+        "${options[@]}" "udp:127.0.0.1:$SNMP_PORT" "$@"
 }
 
 snmp_answers() {
-    snmp_cmd snmpget -r 0 -t 1 -On -Oqv .1.3.6.1.2.1.1.3.0 >/dev/null 2>&1
+    snmp_cmd snmpget -r 0 -t 1 -On -Oqv -- .1.3.6.1.2.1.1.3.0 >/dev/null 2>&1
 }
 
 # Waits until PID either answers (via COMMAND) or dies. Returns 0 when it
@@ -174,7 +188,7 @@ snmp_start_agent() {
 # True when N connection rows exist and each is connected(3) with data.
 snmp_agent_connected() {
     local want=$1 states
-    states=$(snmp_cmd snmpwalk -On -Oqv -Oe VIRTMON-MIB::vmonConnState \
+    states=$(snmp_cmd snmpwalk -On -Oqv -Oe -- "$(snmp_oid vmonConnState)" \
         2>/dev/null | grep -c '^3$')
     [ "$states" -eq "$want" ]
 }
@@ -183,14 +197,25 @@ snmp_agent_connected() {
 # Values are loaded into SNMP_VALUES[numeric OID]: numbers as digits, enum
 # and TruthValue as their labels, every OCTET STRING as bare hex ("61 62").
 
-declare -gA SNMP_VALUES=()
-declare -gA SNMP_OID_CACHE=()
 
-# snmp_oid NAME: the numeric OID of a VIRTMON-MIB object, from the MIB file.
+# Reads every object name of VIRTMON-MIB with its numeric OID, from the MIB
+# file (not from the agent), once: snmp_oid is then a lookup.
+snmp_load_oids() {
+    local name oid
+    while read -r name oid; do
+        name=${name//\"/}
+        oid=${oid//\"/}
+        [[ $name == vmon* ]] && SNMP_OID_CACHE[$name]=.$oid
+    done < <(snmptranslate -Tz -On 2>/dev/null)
+    [ -n "${SNMP_OID_CACHE[vmonObjects]:-}" ] ||
+        test_fail "net-snmp cannot read VIRTMON-MIB from '$MIBDIRS'"
+}
+
+# snmp_oid NAME: the numeric OID of a VIRTMON-MIB object.
 snmp_oid() {
     if [ -z "${SNMP_OID_CACHE[$1]:-}" ]; then
-        SNMP_OID_CACHE[$1]=$(snmptranslate -On "VIRTMON-MIB::$1") ||
-            test_fail "VIRTMON-MIB has no object '$1'"
+        printf 'FAIL: VIRTMON-MIB has no object %s\n' "$1" >&2
+        return 1
     fi
     printf '%s\n' "${SNMP_OID_CACHE[$1]}"
 }
@@ -215,7 +240,7 @@ snmp_parse_into_values() {
 # (a VIRTMON-MIB name) done with TOOL (snmpwalk or snmpbulkwalk).
 snmp_load_walk() {
     local tool=$1 out
-    out=$(snmp_cmd "$tool" "${SNMP_READ_OPTIONS[@]}" "$(snmp_oid "$2")") ||
+    out=$(snmp_cmd "$tool" "${SNMP_READ_OPTIONS[@]}" -- "$(snmp_oid "$2")") ||
         test_fail "$tool of $2 failed"
     SNMP_VALUES=()
     snmp_parse_into_values <<<"$out"
@@ -227,7 +252,7 @@ snmp_load_get() {
     local out
     SNMP_VALUES=()
     while [ $# -gt 0 ]; do
-        out=$(snmp_cmd snmpget "${SNMP_READ_OPTIONS[@]}" "${@:1:16}") ||
+        out=$(snmp_cmd snmpget "${SNMP_READ_OPTIONS[@]}" -- "${@:1:16}") ||
             test_fail "snmpget of ${*:1:16} failed"
         snmp_parse_into_values <<<"$out"
         shift $(($# < 16 ? $# : 16))

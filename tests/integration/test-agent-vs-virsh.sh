@@ -1,17 +1,21 @@
 #!/bin/bash
 # test-agent-vs-virsh.sh: what virtmon-agent publishes about libvirt's test
-# driver (the node.xml fixture and test:///default) equals what virsh says.
+# driver (the fixtures and test:///default) equals what virsh says.
 #
-# One agent watches both URIs (connection 1: the fixture, 2: test:///default).
+# One agent watches three URIs: connection 1 is the node.xml fixture (odd
+# names, every state), 2 is test:///default (NUMA cells), 3 is a host
+# without domains.
 # The same checks run on data read with snmpbulkwalk, snmpwalk and snmpget,
 # then the domain table is read once more with snmptable. Every mismatch is
 # reported with the object, the domain and both values; any makes it fail.
 
 here=$(dirname "$0")
+# shellcheck source-path=SCRIPTDIR
 . "$here/snmp.sh"
 . "$here/virsh.sh"
 
-URIS=("test://$VIRTMON_FIXTURES/node.xml" "test:///default")
+URIS=("test://$VIRTMON_FIXTURES/node.xml" "test:///default"
+    "test://$VIRTMON_FIXTURES/node-empty.xml")
 MISMATCHES=0
 
 mismatch() {
@@ -307,7 +311,7 @@ check_snmptable() {
 run_checks() {
     local method c
     for method in snmpbulkwalk snmpwalk snmpget; do
-        for c in 1 2; do
+        for ((c = 1; c <= ${#URIS[@]}; c++)); do
             collect_truth "${URIS[c - 1]}"
             load_with "$method" "$c"
             test_note "checking connection $c (${URIS[c - 1]}) read with $method"
@@ -319,7 +323,7 @@ run_checks() {
 
 snmp_init
 snmp_start_snmpd
-snmp_start_agent -u "${URIS[0]}" -u "${URIS[1]}"
+snmp_start_agent -u "${URIS[0]}" -u "${URIS[1]}" -u "${URIS[2]}"
 run_checks
 [ "$MISMATCHES" -eq 0 ] || test_fail "$MISMATCHES values differ from virsh"
 test_note "agent and virsh agree on ${URIS[*]}"
