@@ -86,6 +86,8 @@ vmon_core *vmon_core_new(const vmon_core_config *config)
         if (!core->conns[i])
             goto error;
         core->conns[i]->core = core;
+        memcpy(core->conns[i]->group_every, config->group_every,
+               sizeof(config->group_every));
         core->n_conns++;
     }
     return core;
@@ -253,4 +255,9 @@ int vmon_core_poll_once(vmon_core *core)
         if (vmon_conn_poll(core->conns[i]) < 0)
             failed++;
     return failed;
+}
+
+vmon_conn *vmon_core_conn(vmon_core *core, size_t i)
+{
+    return i < core->n_conns ? core->conns[i] : NULL;
 }

@@ -13,6 +13,8 @@ typedef struct vmon_conn {
     unsigned int index;
     char *uri;
     unsigned int stats_groups;
+    unsigned int group_every[VMON_GROUP_COUNT];
+    unsigned long domain_polls; /* rounds of domain stats since start */
     unsigned int interval_s;
     vmon_conn_state state;
     virConnectPtr conn;
@@ -57,6 +59,7 @@ bool vmon_magic_is_marker(const unsigned char *content, size_t len);
 
 /* core.c */
 void vmon_core_notify(struct vmon_core *core);
+vmon_conn *vmon_core_conn(struct vmon_core *core, size_t i);
 
 /* eventloop.c: the process-wide libvirt event loop thread. */
 int vmon_eventloop_start(void);

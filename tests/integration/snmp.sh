@@ -174,9 +174,11 @@ snmp_start_agent() {
     done
     [ -n "$SNMP_PORT" ] || test_fail "snmp_start_agent needs snmpd first"
     [ -x "$VIRTMON_AGENT" ] || test_fail "no agent at '$VIRTMON_AGENT'"
+    # an empty configuration: nothing from an installed one leaks in
+    : >"$TEST_TMPDIR/virtmon-agent.conf"
     test_spawn virtmon-agent "$TEST_TMPDIR/virtmon-agent.out" \
-        "$VIRTMON_AGENT" -f -x "$SNMP_AGENTX_SOCKET" \
-        -i "$SNMP_AGENT_INTERVAL" -Lf "$log" "$@"
+        "$VIRTMON_AGENT" -f -c "$TEST_TMPDIR/virtmon-agent.conf" \
+        -x "unix:$SNMP_AGENTX_SOCKET" -i "$SNMP_AGENT_INTERVAL" -Lf "$log" "$@"
     test_add_log "$log"
     SNMP_AGENT_PID=$TEST_LAST_PID
     snmp_wait_alive_and "$SNMP_AGENT_PID" "virtmon-agent to connect" \

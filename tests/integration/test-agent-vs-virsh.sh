@@ -9,6 +9,9 @@
 # then the domain table is read once more with snmptable. Every mismatch is
 # reported with the object, the domain and both values; any makes it fail.
 
+# Automake may run .sh tests with /bin/sh; this one needs bash.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+
 here=$(dirname "$0")
 # shellcheck source-path=SCRIPTDIR
 . "$here/snmp.sh"
