@@ -113,7 +113,7 @@ snmp_start_snmpd() {
         port=$((base + try))
         log="$TEST_TMPDIR/snmpd-$port.log"
         test_spawn snmpd "$TEST_TMPDIR/snmpd-$port.out" \
-            snmpd -f -C -c "$conf" -Lf "$log" "udp:127.0.0.1:$port"
+            snmpd -f -C -c "$conf" -I -smux -Lf "$log" "udp:127.0.0.1:$port"
         test_add_log "$log"
         SNMP_SNMPD_PID=$TEST_LAST_PID
         SNMP_PORT=$port
@@ -222,7 +222,9 @@ snmp_oid() {
     printf '%s\n' "${SNMP_OID_CACHE[$1]}"
 }
 
-SNMP_READ_OPTIONS=(-On -Oq -Ox -Ot -OU)
+# Numeric OIDs, no units, and every string in hex: display hints (such as
+# UTF-8 text) would otherwise print some strings as text.
+SNMP_READ_OPTIONS=(-On -Oq -Ox -Ot -OU --noDisplayHint=1)
 
 # Parses "OID VALUE" lines of -On -Oq output into SNMP_VALUES.
 snmp_parse_into_values() {
