@@ -179,12 +179,21 @@ check_cells() {
     done
     [ $((total / 1024)) = "$VIRSH_CELLS_TOTAL_KIB" ] ||
         mismatch "connection $c cells total: agent $((total / 1024)) KiB, virsh $VIRSH_CELLS_TOTAL_KIB KiB"
-    expect_value "connection $c cell count" "$(snmp_oid vmonNodeCellCount).$c" \
-        "${#VIRSH_CELL_KIB[@]}"
+    check_cell_count "$c"
     [ "$method" = snmpget ] && return
     got=$(snmp_count_rows "$col_free" "$c")
     [ "$got" = "${#VIRSH_CELL_KIB[@]}" ] ||
         mismatch "connection $c: $got cell rows, virsh freecell shows ${#VIRSH_CELL_KIB[@]}"
+}
+
+# A host without NUMA cells (virsh lists none) fails
+# virNodeGetCellsFreeMemory, so there the agent may leave the count out.
+check_cell_count() {
+    local c=$1 oid
+    oid="$(snmp_oid vmonNodeCellCount).$c"
+    if [ "${#VIRSH_CELL_KIB[@]}" -gt 0 ] || snmp_value "$oid" >/dev/null; then
+        expect_value "connection $c cell count" "$oid" "${#VIRSH_CELL_KIB[@]}"
+    fi
 }
 
 domain_oid() {
