@@ -15,7 +15,8 @@
 # /var/log/libvirt and /var/cache/libvirt, and an almost empty private
 # directory hides /etc/libvirt (only qemu.conf, running QEMU as root without
 # cgroups or security drivers), so neither the host's domains, hooks nor
-# sockets are seen or touched.
+# sockets are seen or touched.  Where the libvirt-qemu user is missing,
+# private copies of /etc/passwd and /etc/group add it.
 
 LIBVIRTD_BIN=${LIBVIRTD_BIN:-/usr/sbin/libvirtd}
 LIBVIRTD_VIRTLOGD_BIN=${LIBVIRTD_VIRTLOGD_BIN:-/usr/sbin/virtlogd}
@@ -28,6 +29,7 @@ LIBVIRTD_STOP_TIMEOUT=${LIBVIRTD_STOP_TIMEOUT:-100}
 LIBVIRTD_DIR=          # private temp dir: configuration, pid files, logs
 LIBVIRTD_PID=
 LIBVIRTD_VIRTLOGD_PID=
+_libvirtd_spawned=
 _libvirtd_conf_lines=()
 _libvirtd_listen=0
 _libvirtd_tls=0
@@ -63,6 +65,27 @@ _libvirtd_private_mounts() {
     mkdir -p "$LIBVIRTD_DIR/etc/libvirt" /etc/libvirt
     _libvirtd_write_qemu_conf "$LIBVIRTD_DIR/etc/libvirt/qemu.conf"
     mount --bind "$LIBVIRTD_DIR/etc/libvirt" /etc/libvirt
+    _libvirtd_ensure_qemu_user
+}
+
+# The QEMU driver resolves its built-in default user, Debian's
+# libvirt-qemu, before it reads qemu.conf, and fails where only
+# libvirt-daemon (not libvirt-daemon-system, which creates the user) is
+# installed.  Private copies of passwd and group carry the user then.
+_libvirtd_ensure_qemu_user() {
+    local id=64055
+    getent passwd libvirt-qemu >/dev/null && return 0
+    while getent passwd "$id" >/dev/null || getent group "$id" >/dev/null; do
+        id=$((id + 1))
+    done
+    cp /etc/passwd "$LIBVIRTD_DIR/passwd"
+    cp /etc/group "$LIBVIRTD_DIR/group"
+    printf 'libvirt-qemu:x:%s:%s::/var/lib/libvirt:/usr/sbin/nologin\n' \
+        "$id" "$id" >>"$LIBVIRTD_DIR/passwd"
+    getent group libvirt-qemu >/dev/null ||
+        printf 'libvirt-qemu:x:%s:\n' "$id" >>"$LIBVIRTD_DIR/group"
+    mount --bind "$LIBVIRTD_DIR/passwd" /etc/passwd
+    mount --bind "$LIBVIRTD_DIR/group" /etc/group
 }
 
 # QEMU runs as root with no security driver, cgroups or per-domain mount
@@ -99,6 +122,21 @@ _libvirtd_run() {
 
 libvirtd_virsh() {
     _libvirtd_run "$LIBVIRTD_VIRSH_BIN" "$@"
+}
+
+# Starts a daemon in the background, output appended to LOG, and sets
+# _libvirtd_spawned to its pid.  The subshell execs the daemon so that the
+# pid is the daemon's own, not that of a shell that would survive a kill.
+_libvirtd_spawn() {
+    local log=$1
+    shift
+    (
+        if [ -n "$LIBVIRTD_LIBDIR" ]; then
+            export LD_LIBRARY_PATH=$LIBVIRTD_LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+        fi
+        exec "$@"
+    ) >>"$log" 2>&1 &
+    _libvirtd_spawned=$!
 }
 
 # Adds lines to libvirtd.conf; they take effect at the next start.
@@ -181,9 +219,9 @@ _libvirtd_start_virtlogd() {
     _libvirtd_alive "$LIBVIRTD_VIRTLOGD_PID" && return 0
     printf 'log_outputs = "3:file:%s/virtlogd.log"\n' "$LIBVIRTD_DIR" \
         >"$LIBVIRTD_DIR/virtlogd.conf"
-    _libvirtd_run "$LIBVIRTD_VIRTLOGD_BIN" -f "$LIBVIRTD_DIR/virtlogd.conf" \
-        -p "$LIBVIRTD_DIR/virtlogd.pid" >>"$LIBVIRTD_DIR/virtlogd.out" 2>&1 &
-    LIBVIRTD_VIRTLOGD_PID=$!
+    _libvirtd_spawn "$LIBVIRTD_DIR/virtlogd.out" "$LIBVIRTD_VIRTLOGD_BIN" \
+        -f "$LIBVIRTD_DIR/virtlogd.conf" -p "$LIBVIRTD_DIR/virtlogd.pid"
+    LIBVIRTD_VIRTLOGD_PID=$_libvirtd_spawned
 }
 
 # Waits until the daemon answers a client, or dies, or the time is up.
@@ -212,9 +250,9 @@ libvirtd_start() {
     _libvirtd_start_virtlogd
     conf=$(_libvirtd_write_conf)
     [ "$_libvirtd_listen" = 1 ] && args+=(--listen)
-    _libvirtd_run "$LIBVIRTD_BIN" -f "$conf" -p "$LIBVIRTD_DIR/libvirtd.pid" \
-        "${args[@]}" >>"$LIBVIRTD_DIR/libvirtd.out" 2>&1 &
-    LIBVIRTD_PID=$!
+    _libvirtd_spawn "$LIBVIRTD_DIR/libvirtd.out" "$LIBVIRTD_BIN" -f "$conf" \
+        -p "$LIBVIRTD_DIR/libvirtd.pid" "${args[@]}"
+    LIBVIRTD_PID=$_libvirtd_spawned
     if ! _libvirtd_wait_ready; then
         libvirtd_dump_logs
         libvirtd_stop
@@ -249,15 +287,17 @@ libvirtd_dump_logs() {
 }
 
 # Kills the QEMU processes this daemon started: their pid files live in
-# the private /run/libvirt, so only ours are found.
+# the private /run/libvirt, so only ours are found.  The directory also
+# holds the driver's own pid file (libvirtd's pid), hence the check that
+# the pid runs QEMU.
 _libvirtd_kill_guests() {
     local f pid
     for f in /run/libvirt/qemu/*.pid; do
         [ -f "$f" ] || continue
         pid=$(cat "$f" 2>/dev/null) || continue
-        if [[ $pid =~ ^[0-9]+$ ]]; then
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
+        [[ $pid =~ ^[0-9]+$ ]] || continue
+        [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == */qemu-system-* ]] || continue
+        kill -KILL "$pid" 2>/dev/null || true
     done
 }
 
