@@ -3,6 +3,7 @@
 #ifndef VMON_CORE_H
 #define VMON_CORE_H
 
+#include "vmon-events.h"
 #include "vmon-snapshot.h"
 
 typedef enum {
@@ -13,10 +14,12 @@ typedef enum {
     VMON_LOG_DEBUG = 7,
 } vmon_log_level; /* syslog priorities, so front ends can pass them through */
 
-typedef void (*vmon_log_fn)(vmon_log_level level, const char *msg, void *opaque);
+typedef void (*vmon_log_fn)(vmon_log_level level, const char *msg,
+                            void *opaque);
 
 /* Route every message of the core to one function (snmp_log, collectd's
- * plugin_log, stderr in tests). Default: stderr. Not thread-safe: call first. */
+ * plugin_log, stderr in tests). Default: stderr. Not thread-safe: call first.
+ */
 void vmon_log_set(vmon_log_fn fn, void *opaque);
 void vmon_log(vmon_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -31,12 +34,26 @@ enum {
     VMON_GROUP_BLOCK = 1u << 5,
     VMON_GROUP_ALL = (1u << 6) - 1,
 };
+#define VMON_GROUP_COUNT 6
+
+/* Names used by config files, indexed by bit number: "state", "cpu", ... */
+extern const char *const vmon_group_names[VMON_GROUP_COUNT];
+/* VMON_GROUP_* bit of a name, or 0 when unknown. */
+unsigned int vmon_group_from_name(const char *name);
 
 typedef struct {
-    char **uris;          /* borrowed; copied by vmon_core_new */
+    char **uris; /* borrowed; copied by vmon_core_new */
     size_t n_uris;
-    unsigned int interval_s;  /* poll interval, >= 1 */
+    unsigned int interval_s;   /* poll interval, >= 1 */
     unsigned int stats_groups; /* VMON_GROUP_* */
+    /* poll group i only every group_every[i] polls (0 or 1: every poll);
+     * between, its last values are carried over */
+    unsigned int group_every[VMON_GROUP_COUNT];
+    /* events (vmon-events.h); zero values mean the defaults */
+    unsigned int event_queue_len; /* bound of the queue (default 1024) */
+    uint64_t cell_low_bytes;      /* 0: no NUMA cell threshold */
+    uint64_t host_low_bytes;      /* 0: no host free-memory threshold */
+    uint64_t hysteresis_bytes;    /* recovery needs threshold + this */
 } vmon_core_config;
 
 typedef struct vmon_core vmon_core;
@@ -57,6 +74,15 @@ vmon_snapshot *vmon_core_snapshot(vmon_core *core);
  * published; vmon_core_drain_wake empties it. For select/poll loops. */
 int vmon_core_wake_fd(const vmon_core *core);
 void vmon_core_drain_wake(vmon_core *core);
+
+/* Events: the fd becomes readable when events are queued; take them one
+ * by one (NULL when empty; the caller frees with vmon_event_free). Only
+ * after vmon_core_start are libvirt events registered. A full queue drops
+ * the newest event and counts it. */
+int vmon_core_event_fd(const vmon_core *core);
+vmon_event *vmon_core_next_event(vmon_core *core);
+uint64_t vmon_core_events_dropped(const vmon_core *core);
+uint64_t vmon_core_events_queued(const vmon_core *core); /* total ever */
 
 /* Tests and one-shot tools: run one poll round of every URI in the calling
  * thread, without starting threads. Returns the number of failed URIs. */

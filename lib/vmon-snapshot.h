@@ -27,10 +27,12 @@ typedef enum {
 } vmon_flag;
 
 typedef enum {
-    VMON_MAGIC_NOT_POLLED = 0,  /* no successful poll yet */
-    VMON_MAGIC_OK = 1,          /* content holds what libvirt returned */
-    VMON_MAGIC_UNSUPPORTED = 2, /* this libvirt lacks the API, or the driver does */
-    VMON_MAGIC_ERROR = 3,       /* the call failed; message says why */
+    VMON_MAGIC_NOT_POLLED = 0, /* no successful poll yet */
+    VMON_MAGIC_OK = 1,         /* content holds what libvirt returned */
+    VMON_MAGIC_UNSUPPORTED =
+        2,                  /* this libvirt lacks the API, or the driver does */
+    VMON_MAGIC_ERROR = 3,   /* the call failed; message says why */
+    VMON_MAGIC_MISSING = 4, /* the API answered: the file does not exist */
 } vmon_magic_status;
 
 /* Optional values: a bit set in `has` means the field was reported. */
@@ -71,10 +73,11 @@ enum {
 };
 
 typedef struct {
-    unsigned int number; /* block.<N>, stable while the domain's disks do not change */
-    char *name;          /* target, e.g. "vda"; never NULL */
-    char *path;          /* source path, NULL when not reported */
-    uint32_t has;        /* VMON_DISK_HAS_* */
+    unsigned int
+        number;   /* block.<N>, stable while the domain's disks do not change */
+    char *name;   /* target, e.g. "vda"; never NULL */
+    char *path;   /* source path, NULL when not reported */
+    uint32_t has; /* VMON_DISK_HAS_* */
     uint64_t rd_reqs, rd_bytes, rd_times_ns;
     uint64_t wr_reqs, wr_bytes, wr_times_ns;
     uint64_t fl_reqs, fl_times_ns;
@@ -118,13 +121,14 @@ typedef struct {
     char *name;
     unsigned char uuid[VMON_UUID_LEN];
     char uuid_str[VMON_UUID_STRLEN + 1];
-    int id;             /* -1 when inactive */
+    int id; /* -1 when inactive */
     bool is_persistent;
-    uint32_t has;       /* VMON_DOM_HAS_* */
-    int state;          /* virDomainState */
-    int reason;         /* per-state reason enum */
+    uint32_t has; /* VMON_DOM_HAS_* */
+    int state;    /* virDomainState */
+    int reason;   /* per-state reason enum */
     unsigned int vcpu_current, vcpu_max;
-    uint64_t mem_current_kib, mem_max_kib; /* balloon.current / balloon.maximum */
+    uint64_t mem_current_kib,
+        mem_max_kib; /* balloon.current / balloon.maximum */
     uint64_t cpu_time_ns, cpu_user_ns, cpu_system_ns;
     uint64_t balloon_rss_kib, balloon_available_kib, balloon_usable_kib;
     uint64_t balloon_unused_kib, balloon_swap_in_kib, balloon_swap_out_kib;
@@ -147,12 +151,12 @@ typedef struct {
 typedef struct {
     int refs;
     /* connection / host (fetched once per connect) */
-    char *uri;           /* canonical, from virConnectGetURI */
+    char *uri; /* canonical, from virConnectGetURI */
     char *hostname;
-    char *hv_type;       /* virConnectGetType */
-    unsigned long hv_version;  /* major*1000000 + minor*1000 + release */
+    char *hv_type;            /* virConnectGetType */
+    unsigned long hv_version; /* major*1000000 + minor*1000 + release */
     unsigned long lib_version;
-    int max_vcpus;       /* -1 when unknown */
+    int max_vcpus; /* -1 when unknown */
     vmon_flag is_encrypted;
     vmon_flag is_secure;
     /* node */
@@ -162,14 +166,16 @@ typedef struct {
     unsigned int cpus, mhz, nodes, sockets, cores, threads;
     bool has_free_memory;
     uint64_t free_memory_bytes;
+    bool has_cells; /* false when the driver could not list NUMA cells */
     size_t n_cells;
     vmon_cell *cells;
-    /* domains, sorted by UUID so that front ends can walk them in index order */
+    /* domains, sorted by UUID so that front ends can walk them in index order
+     */
     size_t n_domains;
     vmon_domain *domains;
     /* magic file */
     vmon_magic_status magic_status;
-    char *magic_error;   /* set when magic_status == VMON_MAGIC_ERROR */
+    char *magic_error; /* set when magic_status == VMON_MAGIC_ERROR */
     size_t magic_len;
     unsigned char magic[VMON_MAGIC_MAX];
     bool is_boot_blocked; /* content equals VMON_MAGIC_MARKER */
@@ -181,10 +187,10 @@ typedef struct {
     unsigned int index;   /* 1-based position in the configured URI list */
     char *configured_uri; /* as the user wrote it */
     vmon_conn_state state;
-    bool is_stale;        /* data is from an earlier poll than the last attempt */
-    uint64_t generation;  /* increments on every publish */
-    time_t last_attempt;  /* 0 when never */
-    time_t last_success;  /* 0 when never */
+    bool is_stale; /* data is from an earlier poll than the last attempt */
+    uint64_t generation;       /* increments on every publish */
+    time_t last_attempt;       /* 0 when never */
+    time_t last_success;       /* 0 when never */
     uint32_t last_duration_ms; /* wall time of the last successful poll */
     uint32_t poll_errors;      /* failed polls since start */
     uint32_t connects;         /* successful connects since start */
