@@ -1,5 +1,6 @@
 # Sourceable harness for bash integration tests: runs test functions in the
 # calling shell, counts them and prints the "N passed, M failed" summary.
+# shellcheck shell=bash
 #
 # Test functions run in the calling shell, not in a subshell, so that state
 # they change (a restarted daemon's pid, say) is seen by the EXIT trap.
