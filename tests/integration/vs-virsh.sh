@@ -78,11 +78,13 @@ collect_domain_truth() {
     local uri=$1 name=$2 info key
     info=$(virsh_ro "$uri" dominfo -- "$name") ||
         test_fail "virsh dominfo '$name' failed"
-    for key in Id UUID State 'CPU(s)' 'CPU time' 'Max memory' 'Used memory' \
-        Persistent; do
+    for key in Id UUID State 'CPU(s)' 'Max memory' 'Used memory' Persistent; do
         TRUTH[$name/$key]=$(virsh_field "$key" <<<"$info") ||
             test_fail "virsh dominfo '$name' has no '$key'"
     done
+    # virsh leaves the line out when libvirt reports no CPU time (0)
+    TRUTH[$name/CPU time]=$(virsh_field 'CPU time' <<<"$info") ||
+        TRUTH[$name/CPU time]=0s
     TRUTH[$name/domstate]=$(virsh_ro "$uri" domstate --reason -- "$name")
     TRUTH[$name/domstats]=$(virsh_domstats_state "$uri" "$name") ||
         test_fail "virsh domstats '$name' failed"
