@@ -1,0 +1,296 @@
+/* changes.c: events the poll thread derives by comparing a poll with the
+ * ones before: connection lost/restored, reconciliation, magic, memory. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmon-internal.h"
+
+#define VMON_MAX_CELL 65535 /* bound of the per-cell state we keep */
+
+static uint64_t monotonic_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
+void vmon_changes_clear(vmon_change_track *track)
+{
+    vmon_host_data_unref(track->last);
+    free(track->is_cell_low);
+    memset(track, 0, sizeof(*track));
+}
+
+/* Only a connection that was up can be lost; repeated failures while it is
+ * down, and failures before it ever came up, say nothing new. */
+void vmon_changes_conn_lost(vmon_conn *vc, const char *reason)
+{
+    vmon_change_track *t = &vc->track;
+    vmon_event *ev;
+
+    if (!t->is_up)
+        return;
+    t->is_up = false;
+    t->is_lost = true;
+    t->lost_ns = monotonic_ns();
+    ev = vmon_event_new(VMON_EVENT_CONN_LOST, vc);
+    if (ev && !(ev->reason_text = strdup(reason))) {
+        vmon_event_free(ev);
+        ev = NULL;
+    }
+    vmon_event_emit(vc, ev);
+}
+
+static void restored(vmon_conn *vc)
+{
+    vmon_event *ev = vmon_event_new(VMON_EVENT_CONN_RESTORED, vc);
+    uint64_t outage_ns = monotonic_ns() - vc->track.lost_ns;
+
+    if (ev)
+        ev->outage_s = (uint32_t)((outage_ns + 500000000) / 1000000000);
+    vmon_event_emit(vc, ev);
+}
+
+/* The lifecycle event that best explains reaching `after`'s state from
+ * `before`'s; -1 when there is none (no state). */
+static int reconciled_type(const vmon_domain *before, const vmon_domain *after)
+{
+    switch (after->state) {
+    case VIR_DOMAIN_RUNNING:
+    case VIR_DOMAIN_BLOCKED:
+        return before && before->state == VIR_DOMAIN_PAUSED
+                   ? VIR_DOMAIN_EVENT_RESUMED
+                   : VIR_DOMAIN_EVENT_STARTED;
+    case VIR_DOMAIN_PAUSED:
+        return VIR_DOMAIN_EVENT_SUSPENDED;
+    case VIR_DOMAIN_SHUTDOWN:
+        return VIR_DOMAIN_EVENT_SHUTDOWN;
+    case VIR_DOMAIN_SHUTOFF:
+        return VIR_DOMAIN_EVENT_STOPPED;
+    case VIR_DOMAIN_CRASHED:
+        return VIR_DOMAIN_EVENT_CRASHED;
+    case VIR_DOMAIN_PMSUSPENDED:
+        return VIR_DOMAIN_EVENT_PMSUSPENDED;
+    default:
+        return -1;
+    }
+}
+
+static bool has_state(const vmon_domain *dom)
+{
+    return dom && (dom->has & VMON_DOM_HAS_STATE);
+}
+
+/* Fill the event part of a reconciled event; false when no event fits.
+ * The detail comes from the reason where the event table leads there, else
+ * it is the type's first; state and reason are the snapshot's, as seen. */
+static bool reconciled_event(vmon_event *ev, const vmon_domain *before,
+                             const vmon_domain *after)
+{
+    if (!after) {
+        ev->event = VIR_DOMAIN_EVENT_UNDEFINED;
+        ev->detail = VIR_DOMAIN_EVENT_UNDEFINED_REMOVED;
+        return true;
+    }
+    ev->has_state = has_state(after);
+    ev->state = after->state;
+    ev->reason = after->reason;
+    if (!before) {
+        ev->event = VIR_DOMAIN_EVENT_DEFINED;
+        ev->detail = VIR_DOMAIN_EVENT_DEFINED_ADDED;
+        return true;
+    }
+    if ((ev->event = reconciled_type(before, after)) < 0)
+        return false;
+    ev->detail = vmon_event_detail_for(ev->event, after->state, after->reason);
+    if (ev->detail < 0)
+        ev->detail = 0;
+    return true;
+}
+
+static void emit_reconciled(vmon_conn *vc, const vmon_domain *before,
+                            const vmon_domain *after)
+{
+    const vmon_domain *dom = after ? after : before;
+    vmon_event *ev = vmon_event_new(VMON_EVENT_LIFECYCLE, vc);
+
+    if (ev && !(ev->dom_name = strdup(dom->name))) {
+        vmon_event_free(ev);
+        ev = NULL;
+    }
+    if (ev) {
+        memcpy(ev->uuid, dom->uuid, sizeof(ev->uuid));
+        memcpy(ev->uuid_str, dom->uuid_str, sizeof(ev->uuid_str));
+        ev->is_reconciled = true;
+        if (!reconciled_event(ev, before, after)) {
+            vmon_event_free(ev);
+            return;
+        }
+    }
+    vmon_event_emit(vc, ev);
+}
+
+static bool state_differs(const vmon_domain *a, const vmon_domain *b)
+{
+    return has_state(a) && has_state(b) &&
+           (a->state != b->state || a->reason != b->reason);
+}
+
+/* Both lists are sorted by UUID: walk them side by side. */
+static void reconcile(vmon_conn *vc, const vmon_host_data *before,
+                      const vmon_host_data *after)
+{
+    size_t i = 0, j = 0;
+
+    while (i < before->n_domains || j < after->n_domains) {
+        const vmon_domain *a =
+            i < before->n_domains ? &before->domains[i] : NULL;
+        const vmon_domain *b = j < after->n_domains ? &after->domains[j] : NULL;
+        int cmp = !a ? 1 : !b ? -1 : memcmp(a->uuid, b->uuid, VMON_UUID_LEN);
+
+        if (cmp < 0) {
+            emit_reconciled(vc, a, NULL);
+            i++;
+        } else if (cmp > 0) {
+            emit_reconciled(vc, NULL, b);
+            j++;
+        } else {
+            if (state_differs(a, b))
+                emit_reconciled(vc, a, b);
+            i++;
+            j++;
+        }
+    }
+}
+
+static void emit_magic(vmon_conn *vc, vmon_event_kind kind,
+                       const vmon_host_data *data)
+{
+    vmon_event *ev = vmon_event_new(kind, vc);
+
+    if (ev && data->magic_status == VMON_MAGIC_OK) {
+        ev->magic_len = data->magic_len;
+        memcpy(ev->magic, data->magic, data->magic_len);
+    }
+    vmon_event_emit(vc, ev);
+}
+
+/* Only an answer (a content, or "no such file") is compared: a failed read
+ * says nothing about the file, so a change across it is still seen. */
+static void check_magic(vmon_conn *vc, const vmon_host_data *data)
+{
+    vmon_change_track *t = &vc->track;
+    size_t len = data->magic_status == VMON_MAGIC_OK ? data->magic_len : 0;
+
+    if (data->magic_status != VMON_MAGIC_OK &&
+        data->magic_status != VMON_MAGIC_MISSING)
+        return;
+    if (t->has_magic &&
+        (t->magic_status != data->magic_status || t->magic_len != len ||
+         memcmp(t->magic, data->magic, len) != 0))
+        emit_magic(vc, VMON_EVENT_MAGIC_CHANGED, data);
+    /* a host found blocked at the first poll is reported, like a threshold
+     * already crossed; a host found clear is not news */
+    if (data->is_boot_blocked != t->is_boot_blocked)
+        emit_magic(vc,
+                   data->is_boot_blocked ? VMON_EVENT_MARKER_SET
+                                         : VMON_EVENT_MARKER_CLEARED,
+                   data);
+    t->has_magic = true;
+    t->magic_status = data->magic_status;
+    t->magic_len = len;
+    memcpy(t->magic, data->magic, len);
+    t->is_boot_blocked = data->is_boot_blocked;
+}
+
+/* One threshold with hysteresis: below it is low; only above threshold +
+ * hysteresis is it recovered. Returns whether the state flipped. */
+static bool crossed(bool *is_low, uint64_t free_bytes, uint64_t threshold,
+                    uint64_t hysteresis)
+{
+    if (!*is_low && free_bytes < threshold) {
+        *is_low = true;
+        return true;
+    }
+    if (*is_low && free_bytes > threshold &&
+        free_bytes - threshold > hysteresis) {
+        *is_low = false;
+        return true;
+    }
+    return false;
+}
+
+static void emit_memory(vmon_conn *vc, vmon_event_kind kind, unsigned int cell,
+                        uint64_t free_bytes, uint64_t threshold)
+{
+    vmon_event *ev = vmon_event_new(kind, vc);
+
+    if (ev) {
+        ev->cell = cell;
+        ev->free_bytes = free_bytes;
+        ev->threshold_bytes = threshold;
+    }
+    vmon_event_emit(vc, ev);
+}
+
+static bool *cell_state(vmon_change_track *t, unsigned int cell)
+{
+    if (cell > VMON_MAX_CELL)
+        return NULL;
+    if (cell >= t->n_cells) {
+        bool *grown = realloc(t->is_cell_low, (cell + 1) * sizeof(*grown));
+
+        if (!grown)
+            return NULL;
+        memset(grown + t->n_cells, 0, (cell + 1 - t->n_cells) * sizeof(*grown));
+        t->is_cell_low = grown;
+        t->n_cells = cell + 1;
+    }
+    return &t->is_cell_low[cell];
+}
+
+static void check_memory(vmon_conn *vc, const vmon_host_data *data)
+{
+    const vmon_limits *lim = &vc->limits;
+    size_t i;
+
+    if (lim->host_low_bytes && data->has_free_memory &&
+        crossed(&vc->track.is_host_low, data->free_memory_bytes,
+                lim->host_low_bytes, lim->hysteresis_bytes))
+        emit_memory(vc,
+                    vc->track.is_host_low ? VMON_EVENT_HOST_LOW
+                                          : VMON_EVENT_HOST_RECOVERED,
+                    0, data->free_memory_bytes, lim->host_low_bytes);
+    for (i = 0; lim->cell_low_bytes && i < data->n_cells; i++) {
+        const vmon_cell *c = &data->cells[i];
+        bool *is_low = cell_state(&vc->track, c->cell);
+
+        if (is_low && crossed(is_low, c->free_bytes, lim->cell_low_bytes,
+                              lim->hysteresis_bytes))
+            emit_memory(
+                vc, *is_low ? VMON_EVENT_CELL_LOW : VMON_EVENT_CELL_RECOVERED,
+                c->cell, c->free_bytes, lim->cell_low_bytes);
+    }
+}
+
+void vmon_changes_poll_done(vmon_conn *vc, vmon_host_data *data)
+{
+    vmon_change_track *t = &vc->track;
+
+    if (t->is_lost) {
+        restored(vc);
+        /* libvirt's events were lost with the connection: tell what they
+         * would have told, from the difference */
+        if (t->last)
+            reconcile(vc, t->last, data);
+        t->is_lost = false;
+    }
+    t->is_up = true;
+    check_magic(vc, data);
+    check_memory(vc, data);
+    vmon_host_data_unref(t->last);
+    t->last = vmon_host_data_ref(data);
+}
