@@ -25,19 +25,6 @@ typedef struct {
     size_t n_words;
 } config_line;
 
-static const struct {
-    const char *name;
-    unsigned int group;
-} stats_groups[] = {
-    {"state", VMON_GROUP_STATE},
-    {"cpu", VMON_GROUP_CPU},
-    {"balloon", VMON_GROUP_BALLOON},
-    {"vcpu", VMON_GROUP_VCPU},
-    {"interface", VMON_GROUP_INTERFACE},
-    {"block", VMON_GROUP_BLOCK},
-    {"all", VMON_GROUP_ALL},
-};
-
 int vmon_parse_uint(const char *str, unsigned int min, unsigned int max,
                     unsigned int *out)
 {
@@ -118,22 +105,38 @@ static int apply_agentx(vmon_agent_config *config, const config_line *line)
     return vmon_agent_config_set_agentx(config, line->words[1]);
 }
 
+static unsigned int stats_group(const char *name)
+{
+    if (strcmp(name, "all") == 0)
+        return VMON_GROUP_ALL;
+    return vmon_group_from_name(name);
+}
+
+static void log_unknown_group(const config_line *line, const char *name)
+{
+    char known[128] = "";
+    size_t i;
+
+    for (i = 0; i < VMON_GROUP_COUNT; i++) {
+        strncat(known, vmon_group_names[i], sizeof(known) - strlen(known) - 1);
+        strncat(known, " ", sizeof(known) - strlen(known) - 1);
+    }
+    snmp_log(LOG_ERR, "%s:%u: stats: unknown group '%s' (known: %sall)\n",
+             line->path, line->number, name, known);
+}
+
 static int apply_stats(vmon_agent_config *config, const config_line *line)
 {
-    size_t i, j;
+    size_t i;
 
     for (i = 1; i < line->n_words; i++) {
-        for (j = 0; j < sizeof(stats_groups) / sizeof(stats_groups[0]); j++)
-            if (strcmp(line->words[i], stats_groups[j].name) == 0)
-                break;
-        if (j == sizeof(stats_groups) / sizeof(stats_groups[0])) {
-            snmp_log(LOG_ERR,
-                     "%s:%u: stats: unknown group '%s' (known: state cpu "
-                     "balloon vcpu interface block all)\n",
-                     line->path, line->number, line->words[i]);
+        unsigned int group = stats_group(line->words[i]);
+
+        if (!group) {
+            log_unknown_group(line, line->words[i]);
             return -1;
         }
-        config->stats_groups |= stats_groups[j].group;
+        config->stats_groups |= group;
     }
     return 0;
 }

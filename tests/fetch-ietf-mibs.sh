@@ -53,6 +53,6 @@ for m in $MODULES; do
     fi
     # Copy under a temporary name first so that an interrupted run never
     # leaves a truncated MIB that is_complete would accept.
-    cp "$src" "$dir/.$m.tmp"
-    mv "$dir/.$m.tmp" "$dir/$m.txt"
+    cp "$src" "$dir/.$m.$$"
+    mv "$dir/.$m.$$" "$dir/$m.txt"
 done
