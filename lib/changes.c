@@ -174,6 +174,7 @@ static void emit_magic(vmon_conn *vc, vmon_event_kind kind,
     if (ev && data->magic_status == VMON_MAGIC_OK) {
         ev->magic_len = data->magic_len;
         memcpy(ev->magic, data->magic, data->magic_len);
+        ev->is_boot_blocked = data->is_boot_blocked;
     }
     vmon_event_emit(vc, ev);
 }

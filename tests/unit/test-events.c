@@ -464,6 +464,7 @@ static void test_magic_changes_and_marker_flips(void)
     poll_done(vc, host_with_magic(VMON_MAGIC_OK, "0xabadcafe\n"));
     ev = expect(queue, VMON_EVENT_MAGIC_CHANGED);
     CHECK(ev && ev->magic_len == 11 && !memcmp(ev->magic, "0xabadcafe\n", 11));
+    CHECK(ev && ev->is_boot_blocked);
     expect(queue, VMON_EVENT_MARKER_SET);
     /* a failed read says nothing; the change across it still shows */
     poll_done(vc, host_with_magic(VMON_MAGIC_ERROR, NULL));
