@@ -9,19 +9,19 @@
 
 #define VMON_MAX_CELL 65535 /* bound of the per-cell state we keep */
 
-static uint64_t monotonic_ns(void)
+void vmon_changes_init(vmon_change_track *track)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+    memset(track, 0, sizeof(*track));
+    pthread_mutex_init(&track->live_lock, NULL);
 }
 
 void vmon_changes_clear(vmon_change_track *track)
 {
     vmon_host_data_unref(track->last);
     free(track->is_cell_low);
-    memset(track, 0, sizeof(*track));
+    vmon_live_prune(track, UINT64_MAX);
+    free(track->live);
+    pthread_mutex_destroy(&track->live_lock);
 }
 
 /* Only a connection that was up can be lost; repeated failures while it is
@@ -35,7 +35,7 @@ void vmon_changes_conn_lost(vmon_conn *vc, const char *reason)
         return;
     t->is_up = false;
     t->is_lost = true;
-    t->lost_ns = monotonic_ns();
+    t->lost_ns = vmon_monotonic_ns();
     ev = vmon_event_new(VMON_EVENT_CONN_LOST, vc);
     if (ev && !(ev->reason_text = strdup(reason))) {
         vmon_event_free(ev);
@@ -47,123 +47,11 @@ void vmon_changes_conn_lost(vmon_conn *vc, const char *reason)
 static void restored(vmon_conn *vc)
 {
     vmon_event *ev = vmon_event_new(VMON_EVENT_CONN_RESTORED, vc);
-    uint64_t outage_ns = monotonic_ns() - vc->track.lost_ns;
+    uint64_t outage_ns = vmon_monotonic_ns() - vc->track.lost_ns;
 
     if (ev)
         ev->outage_s = (uint32_t)((outage_ns + 500000000) / 1000000000);
     vmon_event_emit(vc, ev);
-}
-
-/* The lifecycle event that best explains reaching `after`'s state from
- * `before`'s; -1 when there is none (no state). */
-static int reconciled_type(const vmon_domain *before, const vmon_domain *after)
-{
-    switch (after->state) {
-    case VIR_DOMAIN_RUNNING:
-    case VIR_DOMAIN_BLOCKED:
-        return before && before->state == VIR_DOMAIN_PAUSED
-                   ? VIR_DOMAIN_EVENT_RESUMED
-                   : VIR_DOMAIN_EVENT_STARTED;
-    case VIR_DOMAIN_PAUSED:
-        return VIR_DOMAIN_EVENT_SUSPENDED;
-    case VIR_DOMAIN_SHUTDOWN:
-        return VIR_DOMAIN_EVENT_SHUTDOWN;
-    case VIR_DOMAIN_SHUTOFF:
-        return VIR_DOMAIN_EVENT_STOPPED;
-    case VIR_DOMAIN_CRASHED:
-        return VIR_DOMAIN_EVENT_CRASHED;
-    case VIR_DOMAIN_PMSUSPENDED:
-        return VIR_DOMAIN_EVENT_PMSUSPENDED;
-    default:
-        return -1;
-    }
-}
-
-static bool has_state(const vmon_domain *dom)
-{
-    return dom && (dom->has & VMON_DOM_HAS_STATE);
-}
-
-/* Fill the event part of a reconciled event; false when no event fits.
- * The detail comes from the reason where the event table leads there, else
- * it is the type's first; state and reason are the snapshot's, as seen. */
-static bool reconciled_event(vmon_event *ev, const vmon_domain *before,
-                             const vmon_domain *after)
-{
-    if (!after) {
-        ev->event = VIR_DOMAIN_EVENT_UNDEFINED;
-        ev->detail = VIR_DOMAIN_EVENT_UNDEFINED_REMOVED;
-        return true;
-    }
-    ev->has_state = has_state(after);
-    ev->state = after->state;
-    ev->reason = after->reason;
-    if (!before) {
-        ev->event = VIR_DOMAIN_EVENT_DEFINED;
-        ev->detail = VIR_DOMAIN_EVENT_DEFINED_ADDED;
-        return true;
-    }
-    if ((ev->event = reconciled_type(before, after)) < 0)
-        return false;
-    ev->detail = vmon_event_detail_for(ev->event, after->state, after->reason);
-    if (ev->detail < 0)
-        ev->detail = 0;
-    return true;
-}
-
-static void emit_reconciled(vmon_conn *vc, const vmon_domain *before,
-                            const vmon_domain *after)
-{
-    const vmon_domain *dom = after ? after : before;
-    vmon_event *ev = vmon_event_new(VMON_EVENT_LIFECYCLE, vc);
-
-    if (ev && !(ev->dom_name = strdup(dom->name))) {
-        vmon_event_free(ev);
-        ev = NULL;
-    }
-    if (ev) {
-        memcpy(ev->uuid, dom->uuid, sizeof(ev->uuid));
-        memcpy(ev->uuid_str, dom->uuid_str, sizeof(ev->uuid_str));
-        ev->is_reconciled = true;
-        if (!reconciled_event(ev, before, after)) {
-            vmon_event_free(ev);
-            return;
-        }
-    }
-    vmon_event_emit(vc, ev);
-}
-
-static bool state_differs(const vmon_domain *a, const vmon_domain *b)
-{
-    return has_state(a) && has_state(b) &&
-           (a->state != b->state || a->reason != b->reason);
-}
-
-/* Both lists are sorted by UUID: walk them side by side. */
-static void reconcile(vmon_conn *vc, const vmon_host_data *before,
-                      const vmon_host_data *after)
-{
-    size_t i = 0, j = 0;
-
-    while (i < before->n_domains || j < after->n_domains) {
-        const vmon_domain *a =
-            i < before->n_domains ? &before->domains[i] : NULL;
-        const vmon_domain *b = j < after->n_domains ? &after->domains[j] : NULL;
-        int cmp = !a ? 1 : !b ? -1 : memcmp(a->uuid, b->uuid, VMON_UUID_LEN);
-
-        if (cmp < 0) {
-            emit_reconciled(vc, a, NULL);
-            i++;
-        } else if (cmp > 0) {
-            emit_reconciled(vc, NULL, b);
-            j++;
-        } else {
-            if (state_differs(a, b))
-                emit_reconciled(vc, a, b);
-            i++;
-            j++;
-        }
-    }
 }
 
 static void emit_magic(vmon_conn *vc, vmon_event_kind kind,
@@ -277,7 +165,8 @@ static void check_memory(vmon_conn *vc, const vmon_host_data *data)
     }
 }
 
-void vmon_changes_poll_done(vmon_conn *vc, vmon_host_data *data)
+void vmon_changes_poll_done(vmon_conn *vc, vmon_host_data *data,
+                            uint64_t started_ns)
 {
     vmon_change_track *t = &vc->track;
 
@@ -285,10 +174,11 @@ void vmon_changes_poll_done(vmon_conn *vc, vmon_host_data *data)
         restored(vc);
         /* libvirt's events were lost with the connection: tell what they
          * would have told, from the difference */
-        if (t->last)
-            reconcile(vc, t->last, data);
+        vmon_reconcile(vc, t->last, data);
         t->is_lost = false;
     }
+    /* this poll's data supersedes what events told before it started */
+    vmon_live_prune(t, started_ns);
     t->is_up = true;
     check_magic(vc, data);
     check_memory(vc, data);

@@ -33,6 +33,7 @@ vmon_conn *vmon_conn_new(unsigned int index, const char *uri,
     vc->state = VMON_CONN_DISCONNECTED;
     vc->has_nowait = true;
     vc->lifecycle_id = -1;
+    vmon_changes_init(&vc->track);
     pthread_mutex_init(&vc->lock, NULL);
     pthread_cond_init(&vc->cond, NULL);
     return vc;
@@ -197,14 +198,6 @@ static vmon_host_data *collect(vmon_conn *vc)
     return data;
 }
 
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static int poll_failed(vmon_conn *vc, time_t attempt)
 {
     char error[512];
@@ -240,7 +233,8 @@ static const char *close_reason_text(int reason)
 int vmon_conn_poll(vmon_conn *vc)
 {
     time_t attempt = time(NULL);
-    uint64_t start = now_ms();
+    uint64_t started_ns = vmon_monotonic_ns();
+    uint64_t start = started_ns / 1000000;
     vmon_host_data *data;
 
     if (vc->conn && __atomic_load_n(&vc->is_closed, __ATOMIC_SEQ_CST)) {
@@ -252,8 +246,9 @@ int vmon_conn_poll(vmon_conn *vc)
     if (!(data = collect(vc)))
         return poll_failed(vc, attempt);
     vc->backoff_s = 0;
-    vmon_changes_poll_done(vc, data);
-    publish(vc, data, NULL, attempt, (uint32_t)(now_ms() - start));
+    vmon_changes_poll_done(vc, data, started_ns);
+    publish(vc, data, NULL, attempt,
+            (uint32_t)(vmon_monotonic_ns() / 1000000 - start));
     return 0;
 }
 

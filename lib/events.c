@@ -120,10 +120,17 @@ uint64_t vmon_event_queue_total(vmon_event_queue *queue)
     return n;
 }
 
+uint64_t vmon_monotonic_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
 vmon_event *vmon_event_new(vmon_event_kind kind, const vmon_conn *vc)
 {
     vmon_event *ev = calloc(1, sizeof(*ev));
-    struct timespec mono;
 
     if (!ev)
         return NULL;
@@ -134,8 +141,7 @@ vmon_event *vmon_event_new(vmon_event_kind kind, const vmon_conn *vc)
     ev->kind = kind;
     ev->conn_index = vc->index;
     clock_gettime(CLOCK_REALTIME, &ev->time);
-    clock_gettime(CLOCK_MONOTONIC, &mono);
-    ev->seen_ns = (uint64_t)mono.tv_sec * 1000000000 + (uint64_t)mono.tv_nsec;
+    ev->seen_ns = vmon_monotonic_ns();
     return ev;
 }
 
@@ -325,6 +331,7 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event,
         else
             ev->has_state =
                 vmon_event_state_after(event, detail, &ev->state, &ev->reason);
+        vmon_changes_note_event(vc, ev);
     }
     vmon_event_emit(vc, ev);
     return 0;

@@ -17,8 +17,21 @@ typedef struct {
     uint64_t hysteresis_bytes;
 } vmon_limits;
 
+/* A domain's state as a lifecycle event told it after the last poll: the
+ * starting point of reconciliation, with the poll's data. */
+typedef struct {
+    unsigned char uuid[VMON_UUID_LEN];
+    char uuid_str[VMON_UUID_STRLEN + 1];
+    char *name;
+    bool is_gone; /* undefined */
+    bool has_state;
+    int state, reason;
+    uint64_t seen_ns;
+} vmon_live_state;
+
 /* What a connection remembers between polls to tell what changed. Only its
- * poll thread touches it. */
+ * poll thread touches it, except `live`, which the event loop thread fills
+ * under live_lock. */
 typedef struct {
     bool is_up;           /* a poll succeeded since the connection was lost */
     bool is_lost;         /* it was up, then lost: the next success restores */
@@ -32,6 +45,9 @@ typedef struct {
     bool is_host_low;
     size_t n_cells;
     bool *is_cell_low; /* indexed by NUMA cell number */
+    pthread_mutex_t live_lock;
+    vmon_live_state *live;
+    size_t n_live;
 } vmon_change_track;
 
 /* One watched URI: its libvirt connection and the snapshot last published. */
@@ -116,10 +132,23 @@ void vmon_events_deregister(vmon_conn *vc);
 
 /* changes.c: events derived on the poll thread by comparing each poll with
  * the one before (connection, reconciliation, magic file, memory). */
-void vmon_changes_conn_lost(vmon_conn *vc, const char *reason);
-/* A poll succeeded with `data` (borrowed; a reference is kept). */
-void vmon_changes_poll_done(vmon_conn *vc, vmon_host_data *data);
+void vmon_changes_init(vmon_change_track *track);
 void vmon_changes_clear(vmon_change_track *track);
+void vmon_changes_conn_lost(vmon_conn *vc, const char *reason);
+/* A poll that started at `started_ns` (CLOCK_MONOTONIC) succeeded with
+ * `data` (borrowed; a reference is kept). */
+void vmon_changes_poll_done(vmon_conn *vc, vmon_host_data *data,
+                            uint64_t started_ns);
+/* From the event loop thread: libvirt reported `ev` (a lifecycle event). */
+void vmon_changes_note_event(vmon_conn *vc, const vmon_event *ev);
+uint64_t vmon_monotonic_ns(void);
+
+/* reconcile.c: after an outage, what libvirt's lost events would have told,
+ * from the last known state of each domain and the first poll after. */
+void vmon_reconcile(vmon_conn *vc, const vmon_host_data *before,
+                    const vmon_host_data *after);
+/* Forget the live states seen before `before_ns` (CLOCK_MONOTONIC). */
+void vmon_live_prune(vmon_change_track *track, uint64_t before_ns);
 
 /* core.c */
 int vmon_pipe_new(int fds[2]);

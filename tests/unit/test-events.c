@@ -247,7 +247,7 @@ static vmon_host_data *host_with(const dom_spec *specs, size_t n)
 
 static void poll_done(vmon_conn *vc, vmon_host_data *data)
 {
-    vmon_changes_poll_done(vc, data);
+    vmon_changes_poll_done(vc, data, vmon_monotonic_ns());
     vmon_host_data_unref(data);
 }
 
@@ -344,6 +344,64 @@ static void test_reconnect_reports_each_changed_domain(void)
     /* an ordinary poll after the restore reconciles nothing */
     poll_done(vc, host_with(before, 6));
     CHECK(vmon_event_queue_pop(queue) == NULL);
+    release_held();
+    vmon_conn_free(vc);
+    vmon_event_queue_free(queue);
+}
+
+/* A lifecycle event as libvirt's callback would have queued it. */
+static void note_event(vmon_conn *vc, unsigned char id, const char *name,
+                       int event, int state, int reason)
+{
+    const dom_spec spec = {id, name, state, reason};
+    vmon_host_data *one = host_with(&spec, 1);
+    vmon_event ev = {.kind = VMON_EVENT_LIFECYCLE, .event = event};
+
+    ev.dom_name = one->domains[0].name;
+    memcpy(ev.uuid, one->domains[0].uuid, VMON_UUID_LEN);
+    memcpy(ev.uuid_str, one->domains[0].uuid_str, sizeof(ev.uuid_str));
+    ev.has_state = event != VIR_DOMAIN_EVENT_UNDEFINED;
+    ev.state = state;
+    ev.reason = reason;
+    ev.seen_ns = vmon_monotonic_ns();
+    vmon_changes_note_event(vc, &ev);
+    vmon_host_data_unref(one);
+}
+
+/* Events that arrived after the last poll and before the outage are what
+ * was last known: a change back during the outage is still reported. */
+static void test_reconnect_starts_from_events_after_last_poll(void)
+{
+    vmon_event_queue *queue = vmon_event_queue_new(64);
+    vmon_conn *vc = conn_with_queue(queue);
+    const dom_spec before[] = {
+        {1, "paused-after-poll", VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED},
+        {2, "undefined-after-poll", VIR_DOMAIN_SHUTOFF,
+         VIR_DOMAIN_SHUTOFF_SHUTDOWN},
+    };
+    const dom_spec after[] = {
+        {1, "paused-after-poll", VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED},
+        {3, "defined-after-poll", VIR_DOMAIN_SHUTOFF,
+         VIR_DOMAIN_SHUTOFF_UNKNOWN},
+    };
+
+    poll_done(vc, host_with(before, 2));
+    note_event(vc, 1, "paused-after-poll", VIR_DOMAIN_EVENT_SUSPENDED,
+               VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+    note_event(vc, 2, "undefined-after-poll", VIR_DOMAIN_EVENT_UNDEFINED, 0, 0);
+    note_event(vc, 3, "defined-after-poll", VIR_DOMAIN_EVENT_DEFINED,
+               VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_UNKNOWN);
+    vmon_changes_conn_lost(vc, "end of file while reading data");
+    poll_done(vc, host_with(after, 2));
+    expect(queue, VMON_EVENT_CONN_LOST);
+    expect(queue, VMON_EVENT_CONN_RESTORED);
+    /* resumed during the outage; 2 and 3 are as the events said */
+    expect_lifecycle(queue, "paused-after-poll", VIR_DOMAIN_EVENT_RESUMED,
+                     VIR_DOMAIN_EVENT_RESUMED_UNPAUSED, VIR_DOMAIN_RUNNING,
+                     VIR_DOMAIN_RUNNING_BOOTED);
+    CHECK(vmon_event_queue_pop(queue) == NULL);
+    /* the restore's poll superseded those events */
+    CHECK_U64(vc->track.n_live, 0);
     release_held();
     vmon_conn_free(vc);
     vmon_event_queue_free(queue);
@@ -608,6 +666,7 @@ int main(void)
     RUN(test_events_without_table_have_no_state);
     RUN(test_detail_is_found_back_from_state);
     RUN(test_reconnect_reports_each_changed_domain);
+    RUN(test_reconnect_starts_from_events_after_last_poll);
     RUN(test_connection_never_up_is_not_lost);
     RUN(test_memory_crossings_with_hysteresis);
     RUN(test_first_poll_already_low_is_reported);
