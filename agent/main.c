@@ -5,6 +5,8 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <net-snmp/net-snmp-config.h>
@@ -178,22 +180,34 @@ static void init_netsnmp(const vmon_agent_config *config)
                        (int)config->ping_interval_s);
 }
 
+static double elapsed_ms(const struct timespec *since)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - since->tv_sec) * 1e3 +
+           (double)(now.tv_nsec - since->tv_nsec) / 1e6;
+}
+
 static void publish_view(agent *a)
 {
     vmon_snapshot *snap = vmon_core_snapshot(a->core);
     vmon_mib_view *view;
+    struct timespec start;
 
     if (!snap) {
         snmp_log(LOG_ERR, "out of memory taking a snapshot\n");
         return;
     }
     vmon_traps_counters(a->traps, &a->info.events);
+    clock_gettime(CLOCK_MONOTONIC, &start);
     view = vmon_mib_view_new(snap, &a->info);
     vmon_snapshot_unref(snap);
     if (!view)
         return;
-    DEBUGMSGTL(
-        ("virtmon", "serving %zu instances\n", vmon_mib_view_size(view)));
+    /* rendering blocks the main loop: worth watching on big hosts */
+    DEBUGMSGTL(("virtmon", "serving %zu instances, rendered in %.1f ms\n",
+                vmon_mib_view_size(view), elapsed_ms(&start)));
     vmon_mib_handler_set_view(a->handler, view);
 }
 
@@ -226,6 +240,9 @@ static int start_core(agent *a)
         .hysteresis_bytes = notify->hysteresis_bytes,
     };
 
+    memcpy(core_config.group_every, a->config->group_every,
+           sizeof(core_config.group_every));
+
     if (!(a->core = vmon_core_new(&core_config)) ||
         vmon_core_start(a->core) < 0)
         return -1;
@@ -233,6 +250,16 @@ static int start_core(agent *a)
     register_readfd(vmon_core_wake_fd(a->core), on_new_data, a);
     publish_view(a);
     return 0;
+}
+
+static int daemonize(const options *opts)
+{
+    /* until now errors went to the terminal; a daemon has none */
+    if (!opts->has_log_option) {
+        snmp_disable_stderrlog();
+        snmp_enable_syslog_ident(APP_NAME, LOG_DAEMON);
+    }
+    return netsnmp_daemonize(1, snmp_stderrlog_status()) == 0 ? 0 : -1;
 }
 
 /* Everything after the configuration is known to be good. */
@@ -246,8 +273,7 @@ static int run(agent *a, const options *opts)
         return -1;
     /* opens the AgentX session, which the notifications watch */
     init_snmp(APP_NAME);
-    if (!opts->is_foreground &&
-        netsnmp_daemonize(1, snmp_stderrlog_status()) != 0)
+    if (!opts->is_foreground && daemonize(opts) < 0)
         return -1;
     if (opts->pid_file) {
         if (vmon_pidfile_write(opts->pid_file) < 0)
@@ -293,12 +319,8 @@ int main(int argc, char **argv)
         ret = parsed > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
         goto cleanup;
     }
-    if (!opts.has_log_option) {
-        if (opts.is_foreground)
-            snmp_enable_stderrlog();
-        else
-            snmp_enable_syslog_ident(APP_NAME, LOG_DAEMON);
-    }
+    if (!opts.has_log_option)
+        snmp_enable_stderrlog();
     if (!(a.config = load_config(&opts)))
         goto cleanup;
     a.info.version = PACKAGE_VERSION;

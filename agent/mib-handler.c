@@ -129,7 +129,7 @@ vmon_mib_handler *vmon_mib_handler_new(void)
         return NULL;
     }
     /* read-only and without HANDLER_CAN_GETBULK: net-snmp injects its
-     * bulk_to_next helper, so GetBulk arrives here as GetNext */
+     * bulk_to_next handler, so GetBulk arrives here as GetNext */
     h->reg = netsnmp_create_handler_registration(
         "virtmon", handle_request, vmon_mib_root, vmon_mib_root_len,
         HANDLER_CAN_RONLY);

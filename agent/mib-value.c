@@ -1,4 +1,4 @@
-/* mib-value.c: the helpers getters use to fill in a value, so that every
+/* mib-value.c: the functions getters use to fill in a value, so that every
  * getter reads as one line of "which field, present when". */
 #include <config.h>
 

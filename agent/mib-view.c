@@ -10,9 +10,13 @@
 /* conn index, 16 bytes of UUID, device number */
 #define INDEX_MAX (1 + VMON_UUID_LEN + 1)
 
+/* SNMP sub-identifiers are 32-bit; net-snmp's oid is a long. Storing the
+ * instances' OIDs as 32-bit halves the biggest part of a view. */
+typedef uint32_t subid;
+
 struct vmon_mib_view {
     vmon_snapshot *snap;
-    oid *oids; /* every instance's OID below the root, back to back */
+    subid *oids; /* every instance's OID below the root, back to back */
     size_t n_oids, cap_oids;
     vmon_mib_cell *cells; /* in OID order */
     size_t n_cells, cap_cells;
@@ -28,6 +32,27 @@ typedef struct {
     bool is_failed;
 } builder;
 
+static void copy_subids(subid *dst, const oid *src, size_t n)
+{
+    size_t i;
+
+    /* a request may carry sub-identifiers no instance can have: clamping
+     * them keeps the order of every OID that can exist */
+    for (i = 0; i < n; i++)
+        dst[i] = src[i] > UINT32_MAX ? UINT32_MAX : (subid)src[i];
+}
+
+static int subids_cmp(const subid *a, size_t a_len, const subid *b,
+                      size_t b_len)
+{
+    size_t i, n = a_len < b_len ? a_len : b_len;
+
+    for (i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return a[i] < b[i] ? -1 : 1;
+    return a_len < b_len ? -1 : a_len > b_len ? 1 : 0;
+}
+
 static bool grow(void **items, size_t *cap, size_t need, size_t size)
 {
     size_t n = *cap ? *cap : 256;
@@ -42,6 +67,16 @@ static bool grow(void **items, size_t *cap, size_t need, size_t size)
     *items = grown;
     *cap = n;
     return true;
+}
+
+/* Gives back what doubling over-allocated; a view lives for a whole poll
+ * interval. */
+static void shrink(void **items, size_t n, size_t size)
+{
+    void *shrunk;
+
+    if (n > 0 && (shrunk = reallocarray(*items, n, size)))
+        *items = shrunk;
 }
 
 static bool keep_text(vmon_mib_view *view, vmon_mib_value *val)
@@ -86,7 +121,7 @@ static void add_cell(builder *b, const vmon_mib_object *obj)
     size_t oid_len = suffix_len + b->index_len;
     vmon_mib_value val = {0};
     vmon_mib_cell *cell;
-    oid *name;
+    subid *name;
 
     if (b->is_failed || !obj->get(obj, &b->row, &val))
         return;
@@ -99,8 +134,8 @@ static void add_cell(builder *b, const vmon_mib_object *obj)
     }
     cell = &view->cells[view->n_cells];
     name = &view->oids[view->n_oids];
-    memcpy(name, obj->oid + vmon_mib_root_len, suffix_len * sizeof(oid));
-    memcpy(name + suffix_len, b->index, b->index_len * sizeof(oid));
+    copy_subids(name, obj->oid + vmon_mib_root_len, suffix_len);
+    copy_subids(name + suffix_len, b->index, b->index_len);
     cell->oid_off = (uint32_t)view->n_oids;
     cell->oid_len = (uint16_t)oid_len;
     if (!store_value(view, obj, &val, cell)) {
@@ -211,8 +246,8 @@ static int cell_cmp(const void *a, const void *b, void *opaque)
     const vmon_mib_view *view = opaque;
     const vmon_mib_cell *x = a, *y = b;
 
-    return snmp_oid_compare(view->oids + x->oid_off, x->oid_len,
-                            view->oids + y->oid_off, y->oid_len);
+    return subids_cmp(view->oids + x->oid_off, x->oid_len,
+                      view->oids + y->oid_off, y->oid_len);
 }
 
 /* Sorts (when needed) and drops duplicate instances, keeping the first. */
@@ -254,6 +289,8 @@ vmon_mib_view *vmon_mib_view_new(vmon_snapshot *snap,
         return NULL;
     }
     view_sort(b.view);
+    shrink((void **)&b.view->cells, b.view->n_cells, sizeof(*b.view->cells));
+    shrink((void **)&b.view->oids, b.view->n_oids, sizeof(*b.view->oids));
     return b.view;
 }
 
@@ -289,9 +326,25 @@ static int root_position(const oid *name, size_t len)
     return len < vmon_mib_root_len ? -1 : 0;
 }
 
+/* The part of a request OID below the root, stored as the view stores
+ * OIDs; returns root_position() of the request. */
+static int request_suffix(const oid *name, size_t len, subid *suffix,
+                          size_t *suffix_len)
+{
+    int pos = root_position(name, len);
+
+    if (pos == 0) {
+        *suffix_len = len - vmon_mib_root_len;
+        if (*suffix_len > MAX_OID_LEN)
+            *suffix_len = MAX_OID_LEN;
+        copy_subids(suffix, name + vmon_mib_root_len, *suffix_len);
+    }
+    return pos;
+}
+
 /* Index of the first cell whose OID suffix is > suffix (or >= when
  * is_inclusive). */
-static size_t lower_bound(const vmon_mib_view *view, const oid *suffix,
+static size_t lower_bound(const vmon_mib_view *view, const subid *suffix,
                           size_t len, bool is_inclusive)
 {
     size_t lo = 0, hi = view->n_cells;
@@ -299,8 +352,7 @@ static size_t lower_bound(const vmon_mib_view *view, const oid *suffix,
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         const vmon_mib_cell *c = &view->cells[mid];
-        int cmp =
-            snmp_oid_compare(view->oids + c->oid_off, c->oid_len, suffix, len);
+        int cmp = subids_cmp(view->oids + c->oid_off, c->oid_len, suffix, len);
 
         if (cmp < 0 || (cmp == 0 && !is_inclusive))
             lo = mid + 1;
@@ -313,20 +365,18 @@ static size_t lower_bound(const vmon_mib_view *view, const oid *suffix,
 const vmon_mib_cell *vmon_mib_view_get(const vmon_mib_view *view,
                                        const oid *name, size_t len)
 {
-    const oid *suffix;
+    subid suffix[MAX_OID_LEN];
     size_t suffix_len, i;
     const vmon_mib_cell *c;
 
-    if (root_position(name, len) != 0)
+    if (request_suffix(name, len, suffix, &suffix_len) != 0)
         return NULL;
-    suffix = name + vmon_mib_root_len;
-    suffix_len = len - vmon_mib_root_len;
     i = lower_bound(view, suffix, suffix_len, true);
     if (i == view->n_cells)
         return NULL;
     c = &view->cells[i];
-    if (snmp_oid_compare(view->oids + c->oid_off, c->oid_len, suffix,
-                         suffix_len) != 0)
+    if (subids_cmp(view->oids + c->oid_off, c->oid_len, suffix, suffix_len) !=
+        0)
         return NULL;
     return c;
 }
@@ -335,23 +385,26 @@ const vmon_mib_cell *vmon_mib_view_next(const vmon_mib_view *view,
                                         const oid *name, size_t len,
                                         bool is_inclusive)
 {
-    int pos = root_position(name, len);
-    size_t i;
+    subid suffix[MAX_OID_LEN];
+    size_t suffix_len, i;
+    int pos = request_suffix(name, len, suffix, &suffix_len);
 
     if (pos > 0 || view->n_cells == 0)
         return NULL;
     if (pos < 0)
         return &view->cells[0];
-    i = lower_bound(view, name + vmon_mib_root_len, len - vmon_mib_root_len,
-                    is_inclusive);
+    i = lower_bound(view, suffix, suffix_len, is_inclusive);
     return i < view->n_cells ? &view->cells[i] : NULL;
 }
 
 size_t vmon_mib_view_cell_oid(const vmon_mib_view *view,
                               const vmon_mib_cell *cell, oid *buf)
 {
+    const subid *suffix = view->oids + cell->oid_off;
+    size_t i;
+
     memcpy(buf, vmon_mib_root, vmon_mib_root_len * sizeof(oid));
-    memcpy(buf + vmon_mib_root_len, view->oids + cell->oid_off,
-           cell->oid_len * sizeof(oid));
+    for (i = 0; i < cell->oid_len; i++)
+        buf[vmon_mib_root_len + i] = suffix[i];
     return vmon_mib_root_len + cell->oid_len;
 }

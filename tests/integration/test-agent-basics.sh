@@ -254,6 +254,16 @@ test_agent_reconnects_after_snmpd_restart() {
     wait_for "the agent to re-register" agent_answers
 }
 
+# The shipped example must be accepted as it is; its interval is the truth.
+test_example_config_is_accepted() {
+    example=$top_srcdir/conf/virtmon-agent.conf
+    want=$(sed -n 's/^interval *//p' "$example")
+    start_agent -c "$example" -u test:///default || return
+    [ "$(value VIRTMON-MIB::vmonAgentPollInterval.0)" = "$want seconds" ] ||
+        fail "poll interval is not the example's $want"
+    stop_agent || fail "agent with the example configuration failed"
+}
+
 test_sigterm_stops_cleanly() {
     pid=$agent_pid
     stop_agent || fail "agent exited with a failure status on SIGTERM"
@@ -261,11 +271,18 @@ test_sigterm_stops_cleanly() {
     is_running "$pid" && fail "agent still running after SIGTERM"
 }
 
+test_bad_stats_group_interval_is_rejected() {
+    expect_config_error statsevery "statsEvery block 0\n" "statsEvery" 1
+    expect_config_error statsgroup "uri test:///default\nstatsEvery disks 4\n" \
+        "statsEvery: unknown group 'disks'" 2
+}
+
 # snmpd first, so that a bad configuration would have a master to reach
 start_snmpd
 test_unknown_directive_is_rejected
 test_interval_zero_is_rejected
 test_interval_not_a_number_is_rejected
+test_bad_stats_group_interval_is_rejected
 test_missing_config_file_is_an_error
 
 start_agent -i 2 -u "test+unix:///default?socket=$tmp/nonexistent.sock" \
@@ -278,6 +295,7 @@ test_unreachable_host_is_disconnected_and_agent_answers
 test_reachable_host_matches_virsh
 test_agent_reconnects_after_snmpd_restart
 test_sigterm_stops_cleanly
+test_example_config_is_accepted
 
 if [ $failed -ne 0 ]; then
     echo "--- agent log"
