@@ -2,6 +2,9 @@
 # Integration test of the libvirt magic file extension: builds (or reuses)
 # the patched libvirt, runs its libvirtd privately, checks get-magic and the
 # QEMU driver's start refusal against files the test writes itself.
+
+# make check runs shell tests with $(SHELL), which may not be bash.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,7 +33,7 @@ fi
 libvirtd_enter_namespace "$@"
 trap libvirtd_cleanup EXIT
 
-if ! prefix=$("$top_srcdir/contrib/libvirt-magic-file/build.sh" | tail -n 1) ||
+if ! prefix=$(bash "$top_srcdir/contrib/libvirt-magic-file/build.sh" | tail -n 1) ||
     [ ! -x "$prefix/sbin/libvirtd" ]; then
     echo "FAIL: contrib/libvirt-magic-file/build.sh did not build libvirt" >&2
     exit 1

@@ -4,11 +4,12 @@
 # Only virsh output and libvirt's documented enums are used here, never
 # anything of virtmon's, so that a comparison can catch virtmon's mistakes.
 
-# virsh in English, read-only, on one URI.
+# virsh in English, read-only, on one URI. C.UTF-8, not C: in the C locale
+# virsh prints non-ASCII names in its tables as escapes.
 virsh_ro() {
     local uri=$1
     shift
-    LC_ALL=C virsh -r -c "$uri" "$@"
+    LC_ALL=C.UTF-8 virsh -r -c "$uri" "$@"
 }
 
 # virsh_field LABEL: the value after "LABEL:" in "Label:   value" output on
