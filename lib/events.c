@@ -74,7 +74,8 @@ void vmon_event_queue_push(vmon_event_queue *queue, vmon_event *ev)
     }
     pthread_mutex_unlock(&queue->lock);
     /* the reader learns of drops from the counter, not from the log */
-    vmon_event_free(is_dropped ? ev : NULL);
+    if (is_dropped)
+        vmon_event_free(ev);
 }
 
 vmon_event *vmon_event_queue_pop(vmon_event_queue *queue)
@@ -331,7 +332,7 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event,
         else
             ev->has_state =
                 vmon_event_state_after(event, detail, &ev->state, &ev->reason);
-        vmon_changes_note_event(vc, ev);
+        vmon_live_note(vc, ev);
     }
     vmon_event_emit(vc, ev);
     return 0;

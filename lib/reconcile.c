@@ -48,7 +48,7 @@ static vmon_live_state *live_add(vmon_change_track *t, const vmon_event *ev)
 }
 
 /* Runs on the event loop thread; the lock is never held for long. */
-void vmon_changes_note_event(vmon_conn *vc, const vmon_event *ev)
+void vmon_live_note(vmon_conn *vc, const vmon_event *ev)
 {
     vmon_change_track *t = &vc->track;
     vmon_live_state *live;

@@ -116,6 +116,7 @@ vmon_event *vmon_event_queue_pop(vmon_event_queue *queue);
 int vmon_event_queue_fd(const vmon_event_queue *queue);
 uint64_t vmon_event_queue_dropped(vmon_event_queue *queue);
 uint64_t vmon_event_queue_total(vmon_event_queue *queue);
+uint64_t vmon_monotonic_ns(void);
 /* A new event of `vc`, stamped now; NULL when out of memory. */
 vmon_event *vmon_event_new(vmon_event_kind kind, const vmon_conn *vc);
 /* Queue `ev` on the connection's core (or free it when there is none). */
@@ -139,12 +140,11 @@ void vmon_changes_conn_lost(vmon_conn *vc, const char *reason);
  * `data` (borrowed; a reference is kept). */
 void vmon_changes_poll_done(vmon_conn *vc, vmon_host_data *data,
                             uint64_t started_ns);
-/* From the event loop thread: libvirt reported `ev` (a lifecycle event). */
-void vmon_changes_note_event(vmon_conn *vc, const vmon_event *ev);
-uint64_t vmon_monotonic_ns(void);
 
 /* reconcile.c: after an outage, what libvirt's lost events would have told,
  * from the last known state of each domain and the first poll after. */
+/* From the event loop thread: libvirt reported `ev`, a lifecycle event. */
+void vmon_live_note(vmon_conn *vc, const vmon_event *ev);
 void vmon_reconcile(vmon_conn *vc, const vmon_host_data *before,
                     const vmon_host_data *after);
 /* Forget the live states seen before `before_ns` (CLOCK_MONOTONIC). */

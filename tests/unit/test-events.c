@@ -364,7 +364,7 @@ static void note_event(vmon_conn *vc, unsigned char id, const char *name,
     ev.state = state;
     ev.reason = reason;
     ev.seen_ns = vmon_monotonic_ns();
-    vmon_changes_note_event(vc, &ev);
+    vmon_live_note(vc, &ev);
     vmon_host_data_unref(one);
 }
 
