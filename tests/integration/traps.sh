@@ -36,7 +36,7 @@ traps_init() {
 # traps_start_agent [CONFIG LINE...] -- AGENT OPTIONS...: the agent with a
 # configuration file of the given lines.
 traps_start_agent() {
-    local conf="$TEST_TMPDIR/virtmon-agent.conf"
+    local conf="$TEST_TMPDIR/traps-agent.conf"
     : >"$conf"
     while [ $# -gt 0 ] && [ "$1" != -- ]; do
         printf '%s\n' "$1" >>"$conf"
