@@ -13,8 +13,12 @@
 #include "trap-vars.h"
 #include "traps.h"
 
-/* Events handled per wake-up, so that a storm cannot starve requests. */
-#define BATCH 256
+/* Notifications sent per wake-up. net-snmp writes them to the AgentX
+ * socket blocking, and snmpd answers each one on the same socket, blocking
+ * too: the loop must come back to read those answers before either side's
+ * socket buffer fills, or both wait on each other forever. Returning to the
+ * loop also keeps a storm from starving SNMP requests. */
+#define BATCH 16
 
 struct vmon_traps {
     vmon_notify_config config;

@@ -28,13 +28,13 @@ static void sleep_until(long long deadline_ns)
 }
 
 /* Usage: trap-latency-drive URI DOMAIN COUNT PER_SECOND (0: at once).
- * Prints "N EVENT NS" per event: the test driver queues the event before it
- * answers, so the moment the call returns is when the event exists. */
+ * Prints "N EVENT CALLED_NS RETURNED_NS" per event: libvirtd emits the
+ * event somewhere between the two. */
 int main(int argc, char **argv)
 {
     virConnectPtr conn = NULL;
     virDomainPtr dom = NULL;
-    long long start;
+    long long start, called;
     int i, count, rate, state, reason, ret = 1;
     int first = 0; /* 0: suspend first; 1: the domain is paused, resume */
 
@@ -56,10 +56,11 @@ int main(int argc, char **argv)
 
         if (rate > 0)
             sleep_until(start + (long long)i * 1000000000LL / rate);
+        called = realtime_ns();
         if ((is_suspend ? virDomainSuspend(dom) : virDomainResume(dom)) < 0)
             goto cleanup;
-        printf("%d %s %lld\n", i, is_suspend ? "suspended" : "resumed",
-               realtime_ns());
+        printf("%d %s %lld %lld\n", i, is_suspend ? "suspended" : "resumed",
+               called, realtime_ns());
     }
     ret = 0;
 cleanup:

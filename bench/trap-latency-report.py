@@ -3,8 +3,10 @@
 # notification in snmptrapd's stamped log and prints the latency figures.
 """Usage: trap-latency-report.py NAME RATE EVENTS STAMPED SKIP TRAP_OID DETAIL_OID
 
-EVENTS: "N EVENT NS" lines of trap-latency-drive; STAMPED: "NS TRAP<tab>..."
-lines; SKIP: lifecycle notifications of earlier phases in STAMPED."""
+EVENTS: "N EVENT CALLED_NS RETURNED_NS" lines of trap-latency-drive;
+STAMPED: "NS TRAP<tab>..." lines; SKIP: lifecycle notifications of earlier
+phases in STAMPED. Latency runs from the call that caused the event (libvirtd
+emits it before the call returns), so it includes that call."""
 import statistics
 import sys
 
@@ -41,18 +43,19 @@ def main(argv):
     if len(traps) < len(events):
         sys.exit("%s: %d events, %d notifications" % (name, len(events),
                                                       len(traps)))
-    latencies = []
-    for (_, kind, sent_ns), (stamp_ns, detail) in zip(events, traps):
+    latencies, calls = [], []
+    for (_, kind, called, returned), (stamp_ns, detail) in zip(events, traps):
         if detail != DETAILS[kind]:
             sys.exit("%s: a %s event got detail %s" % (name, kind, detail))
-        latencies.append((stamp_ns - int(sent_ns)) / 1e6)
-    span_s = (int(events[-1][2]) - int(events[0][2])) / 1e9
+        latencies.append((stamp_ns - int(called)) / 1e6)
+        calls.append((int(returned) - int(called)) / 1e6)
+    span_s = (int(events[-1][3]) - int(events[0][2])) / 1e9
     ordered = sorted(latencies)
     print("%s (%d events, %s): median %.2f ms, p99 %.2f ms, max %.2f ms, "
-          "min %.2f ms; events sent over %.3f s" %
+          "min %.2f ms; events sent over %.3f s; median libvirt call %.2f ms" %
           (name, len(events), "%s/s" % rate if rate != "0" else "at once",
            statistics.median(ordered), percentile(ordered, 0.99),
-           ordered[-1], ordered[0], span_s))
+           ordered[-1], ordered[0], span_s, statistics.median(calls)))
 
 
 if __name__ == "__main__":
