@@ -299,6 +299,11 @@ static void test_magic_marker_ignores_trailing_whitespace_only(void)
     CHECK(vmon_magic_is_marker((const unsigned char *)"0xabadcafe", 10));
     CHECK(vmon_magic_is_marker((const unsigned char *)"0xabadcafe\n", 11));
     CHECK(vmon_magic_is_marker((const unsigned char *)"0xabadcafe \t\n", 13));
+    CHECK(vmon_magic_is_marker((const unsigned char *)"0xabadcafe\f\r", 12));
+    /* what the patched QEMU driver does: \v and Latin-1's no-break space
+     * are no whitespace to it */
+    CHECK(!vmon_magic_is_marker((const unsigned char *)"0xabadcafe\v", 11));
+    CHECK(!vmon_magic_is_marker((const unsigned char *)"0xabadcafe\240", 11));
     CHECK(!vmon_magic_is_marker((const unsigned char *)" 0xabadcafe", 11));
     CHECK(!vmon_magic_is_marker((const unsigned char *)"0xabadcafe0", 11));
     CHECK(!vmon_magic_is_marker((const unsigned char *)"0xABADCAFE", 10));
