@@ -17,6 +17,8 @@ TRAPS_SEEN=0         # notifications of ours taken by trap_next so far
 TRAP_WAIT=30         # seconds a notification may take to arrive
 TRAP_OID=            # snmpTrapOID.0 of the notification taken last
 TRAP_VBS=()          # its varbinds after snmpTrapOID.0, "OID=VALUE"
+TRAP_LINE=           # its line in snmptrapd's log, values as printed
+TRAPS_TAKE=()        # notification names trap_next takes; empty: all ours
 declare -gA MIB_ENUMS=()
 SNMP_TRAP_OID=.1.3.6.1.6.3.1.1.4.1.0
 SYS_UPTIME=.1.3.6.1.2.1.1.3.0
@@ -47,10 +49,16 @@ traps_start_agent() {
     snmp_start_agent -c "$conf" "$@"
 }
 
-# Our notifications in snmptrapd's log, oldest first.
+# Our notifications in snmptrapd's log, oldest first: those named in
+# TRAPS_TAKE, or all of VIRTMON-MIB's.
 traps_lines() {
-    grep -a -F "$SNMP_TRAP_OID = OID: $(snmp_oid vmonNotifications)." \
-        "$SNMP_TRAP_LOG" 2>/dev/null | grep -a '^TRAP'
+    local patterns=() name
+    for name in "${TRAPS_TAKE[@]}"; do
+        patterns+=(-e "$SNMP_TRAP_OID = OID: $(snmp_oid "$name")$(printf '\t')")
+    done
+    [ ${#patterns[@]} -gt 0 ] ||
+        patterns=(-e "$SNMP_TRAP_OID = OID: $(snmp_oid vmonNotifications).")
+    grep -a -F "${patterns[@]}" "$SNMP_TRAP_LOG" 2>/dev/null | grep -a '^TRAP'
 }
 
 traps_count() {
@@ -70,6 +78,7 @@ trap_next() {
         traps_arrived $((TRAPS_SEEN + 1))
     TRAPS_SEEN=$((TRAPS_SEEN + 1))
     line=$(traps_lines | sed -n "${TRAPS_SEEN}p")
+    TRAP_LINE=$line
     TRAP_OID=
     TRAP_VBS=()
     IFS=$'\t' read -ra vbs <<<"${line#TRAP$'\t'}"
@@ -133,6 +142,30 @@ trap_value() {
     oid=${oid%=}
     for vb in "${TRAP_VBS[@]}"; do
         [ "${vb%%=*}" = "$oid" ] && { printf '%s\n' "${vb#*=}"; return 0; }
+    done
+    test_fail "the notification has no varbind $1"
+}
+
+# trap_hex OBJECT.INDEX: an OCTET STRING varbind of the notification taken
+# last, as lower-case hex without blanks, from snmptrapd's line: decoded
+# text would lose trailing newlines.
+trap_hex() {
+    local oid vb value
+    local -a vbs
+    oid=$(trap_resolve "$1=")
+    oid=${oid%=}
+    IFS=$'\t' read -ra vbs <<<"${TRAP_LINE#TRAP$'\t'}"
+    for vb in "${vbs[@]}"; do
+        [ "${vb%% = *}" = "$oid" ] || continue
+        value=${vb#* = }
+        case $value in
+            '""') value= ;;
+            Hex-STRING:*) value=${value#Hex-STRING: } ;;
+            *) test_fail "$1 is not printed in hex: '$value'" ;;
+        esac
+        value=${value// /}
+        printf '%s\n' "${value,,}"
+        return 0
     done
     test_fail "the notification has no varbind $1"
 }
