@@ -37,14 +37,18 @@ magic_build() {
 magic_write() {
     local tmp
     tmp=$(dirname "$MAGIC_FILE")/.magic_file.new
-    [ -d "$MAGIC_FILE" ] && rmdir "$MAGIC_FILE"
+    [ -d "$MAGIC_FILE" ] && magic_remove
     # shellcheck disable=SC2059
     printf "$1" >"$tmp" && mv -f -T "$tmp" "$MAGIC_FILE" ||
         test_fail "cannot write '$MAGIC_FILE'"
 }
 
 magic_remove() {
-    rm -f "$MAGIC_FILE" || test_fail "cannot remove '$MAGIC_FILE'"
+    if [ -d "$MAGIC_FILE" ]; then
+        rmdir "$MAGIC_FILE"
+    else
+        rm -f "$MAGIC_FILE"
+    fi || test_fail "cannot remove '$MAGIC_FILE'"
 }
 
 # A directory at the path: open() works, read() fails with EISDIR.
