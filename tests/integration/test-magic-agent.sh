@@ -224,8 +224,8 @@ check_file() {
     expect_traps
     wait_rows
     take_traps
-    test_note "ok: $1: $MAGIC_WANT_STATUS '$MAGIC_WANT_HEX' blocked=$MAGIC_WANT_BLOCKED" \
-        "${WANT_ERROR[1]:+error '${WANT_ERROR[1]}'}," \
+    test_note "ok: $1: $MAGIC_WANT_STATUS '$MAGIC_WANT_HEX'" \
+        "blocked=${MAGIC_WANT_BLOCKED:-unknown}${WANT_ERROR[1]:+ error \"${WANT_ERROR[1]}\"}," \
         "${#WANT_TRAPS[@]} notification(s) per connection"
     [ "${2:-}" = start ] && check_start_agrees
     return 0
