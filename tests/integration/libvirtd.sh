@@ -1,5 +1,6 @@
 # Sourceable library for integration tests: runs a private libvirtd (and the
 # virtlogd QEMU needs) in a private mount namespace, leaving the host's alone.
+# shellcheck shell=bash
 #
 # For bash scripts.  Usage (as root):
 #   . "$srcdir/integration/libvirtd.sh"
