@@ -271,7 +271,7 @@ static int run(agent *a, const options *opts)
         !(a->traps =
               vmon_traps_new(&a->config->notify, on_counters_changed, a)))
         return -1;
-    /* opens the AgentX session, which the notifications watch */
+    /* connects to the master agent, which the notifications watch */
     init_snmp(APP_NAME);
     if (!opts->is_foreground && daemonize(opts) < 0)
         return -1;

@@ -25,7 +25,7 @@ struct vmon_traps {
     vmon_core *core; /* NULL until attached */
     vmon_traps_changed_fn on_changed;
     void *opaque;
-    bool is_master_up; /* AgentX session open: notifications have a way out */
+    bool is_master_up; /* connected to the master: notifications can go out */
     bool is_reading;   /* the event fd is registered with net-snmp */
     double tokens;     /* rate limit: a token bucket */
     uint64_t refilled_ns;

@@ -13,7 +13,7 @@ typedef struct vmon_traps vmon_traps;
  * of vmon_traps_counters changed. */
 typedef void (*vmon_traps_changed_fn)(void *opaque);
 
-/* Call before init_snmp, which opens the AgentX session: notifications
+/* Call before init_snmp, which connects to the master agent: notifications
  * are only taken from the core while the master agent is connected, so
  * that they wait in the core's queue while it restarts. The config is
  * copied. NULL (logged) when out of memory. */
