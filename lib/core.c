@@ -86,6 +86,8 @@ vmon_core *vmon_core_new(const vmon_core_config *config)
         if (!core->conns[i])
             goto error;
         core->conns[i]->core = core;
+        memcpy(core->conns[i]->group_every, config->group_every,
+               sizeof(config->group_every));
         core->n_conns++;
     }
     return core;

@@ -10,6 +10,20 @@
 
 #define VMON_MAX_ITEMS 4096 /* bound on vcpu/disk/net indexes we accept */
 
+const char *const vmon_group_names[VMON_GROUP_COUNT] = {
+    "state", "cpu", "balloon", "vcpu", "interface", "block",
+};
+
+unsigned int vmon_group_from_name(const char *name)
+{
+    unsigned int i;
+
+    for (i = 0; i < VMON_GROUP_COUNT; i++)
+        if (strcmp(name, vmon_group_names[i]) == 0)
+            return 1u << i;
+    return 0;
+}
+
 static bool param_u64(const virTypedParameter *p, uint64_t *out)
 {
     switch (p->type) {
@@ -406,22 +420,127 @@ static void mark_persistent(virConnectPtr conn, vmon_host_data *data)
     virResetLastError();
 }
 
+/* Groups due this round. After a gap in the data (first poll, outage)
+ * every group is due, so nothing is carried over from before it. */
+static unsigned int due_groups(vmon_conn *vc, const vmon_conn_snap *prev)
+{
+    unsigned int due = 0, i;
+
+    if (!prev->data || prev->is_stale) {
+        vc->domain_polls = 0;
+        return vc->stats_groups;
+    }
+    for (i = 0; i < VMON_GROUP_COUNT; i++) {
+        unsigned int every = vc->group_every[i] ? vc->group_every[i] : 1;
+
+        if (vc->domain_polls % every == 0)
+            due |= 1u << i;
+    }
+    return due & vc->stats_groups;
+}
+
+static void *dup_array(const void *items, size_t n, size_t size)
+{
+    void *copy;
+
+    if (n == 0 || !(copy = malloc(n * size)))
+        return NULL;
+    return memcpy(copy, items, n * size);
+}
+
+#define BALLOON_BITS                                                           \
+    (VMON_DOM_HAS_MEM_CURRENT | VMON_DOM_HAS_MEM_MAX |                         \
+     VMON_DOM_HAS_BALLOON_RSS | VMON_DOM_HAS_BALLOON_AVAILABLE |               \
+     VMON_DOM_HAS_BALLOON_USABLE | VMON_DOM_HAS_BALLOON_UNUSED |               \
+     VMON_DOM_HAS_BALLOON_SWAP_IN | VMON_DOM_HAS_BALLOON_SWAP_OUT |            \
+     VMON_DOM_HAS_BALLOON_MAJOR_FAULT | VMON_DOM_HAS_BALLOON_MINOR_FAULT |     \
+     VMON_DOM_HAS_BALLOON_DISK_CACHES)
+#define CPU_BITS                                                               \
+    (VMON_DOM_HAS_CPU_TIME | VMON_DOM_HAS_CPU_USER | VMON_DOM_HAS_CPU_SYSTEM)
+#define VCPU_BITS (VMON_DOM_HAS_VCPU_CURRENT | VMON_DOM_HAS_VCPU_MAX)
+
+static void carry_scalars(vmon_domain *dom, const vmon_domain *old,
+                          unsigned int groups)
+{
+    if (groups & VMON_GROUP_CPU) {
+        dom->cpu_time_ns = old->cpu_time_ns;
+        dom->cpu_user_ns = old->cpu_user_ns;
+        dom->cpu_system_ns = old->cpu_system_ns;
+        dom->has |= old->has & CPU_BITS;
+    }
+    if (groups & VMON_GROUP_BALLOON) {
+        dom->mem_current_kib = old->mem_current_kib;
+        dom->mem_max_kib = old->mem_max_kib;
+        dom->balloon_rss_kib = old->balloon_rss_kib;
+        dom->balloon_available_kib = old->balloon_available_kib;
+        dom->balloon_usable_kib = old->balloon_usable_kib;
+        dom->balloon_unused_kib = old->balloon_unused_kib;
+        dom->balloon_swap_in_kib = old->balloon_swap_in_kib;
+        dom->balloon_swap_out_kib = old->balloon_swap_out_kib;
+        dom->balloon_major_fault = old->balloon_major_fault;
+        dom->balloon_minor_fault = old->balloon_minor_fault;
+        dom->balloon_disk_caches_kib = old->balloon_disk_caches_kib;
+        dom->has |= old->has & BALLOON_BITS;
+    }
+}
+
+/* Copy the values of `groups` (not polled this round) from `old`. */
+static int carry_over(vmon_domain *dom, const vmon_domain *old,
+                      unsigned int groups)
+{
+    size_t i;
+
+    carry_scalars(dom, old, groups);
+    if ((groups & VMON_GROUP_VCPU) && old->n_vcpus) {
+        dom->vcpu_current = old->vcpu_current;
+        dom->vcpu_max = old->vcpu_max;
+        dom->has |= old->has & VCPU_BITS;
+        if (!(dom->vcpus =
+                  dup_array(old->vcpus, old->n_vcpus, sizeof(*old->vcpus))))
+            return -1;
+        dom->n_vcpus = old->n_vcpus;
+    }
+    if ((groups & VMON_GROUP_INTERFACE) && old->n_ifaces) {
+        if (!(dom->ifaces =
+                  dup_array(old->ifaces, old->n_ifaces, sizeof(*old->ifaces))))
+            return -1;
+        dom->n_ifaces = old->n_ifaces;
+        for (i = 0; i < dom->n_ifaces; i++)
+            dom->ifaces[i].name = strdup(old->ifaces[i].name);
+    }
+    if ((groups & VMON_GROUP_BLOCK) && old->n_disks) {
+        if (!(dom->disks =
+                  dup_array(old->disks, old->n_disks, sizeof(*old->disks))))
+            return -1;
+        dom->n_disks = old->n_disks;
+        for (i = 0; i < dom->n_disks; i++) {
+            dom->disks[i].name = strdup(old->disks[i].name);
+            dom->disks[i].path =
+                old->disks[i].path ? strdup(old->disks[i].path) : NULL;
+        }
+    }
+    return fill_missing_names(dom);
+}
+
 int vmon_collect_domains(vmon_conn *vc, vmon_host_data *data)
 {
     virDomainStatsRecordPtr *records = NULL;
-    unsigned int groups = vc->stats_groups;
+    const vmon_conn_snap *prev = vc->current; /* only this thread swaps it */
+    unsigned int groups = due_groups(vc, prev);
+    unsigned int skipped = vc->stats_groups & ~groups;
     int n, i, ret = -1;
 
-    n = get_all_stats(vc, groups, &records);
+    n = get_all_stats(vc, groups | VMON_GROUP_STATE, &records);
     if (n < 0) {
-        vmon_log(VMON_LOG_ERR, "cannot get domain stats of '%s': %s", vc->uri,
-                 vmon_virt_error());
+        vmon_error_capture();
         return -1;
     }
+    vc->domain_polls++;
     if (n > 0 && !(data->domains = calloc(n, sizeof(*data->domains))))
         goto cleanup;
     for (i = 0; i < n; i++) {
         vmon_domain *dom = &data->domains[data->n_domains];
+        const vmon_domain *old;
 
         if (vmon_domain_from_record(records[i], dom) < 0) {
             /* a domain that vanished mid-poll costs its row, not the poll */
@@ -431,6 +550,12 @@ int vmon_collect_domains(vmon_conn *vc, vmon_host_data *data)
         }
         if (needs_info(dom, groups))
             fill_from_info(records[i]->dom, dom, groups);
+        old =
+            skipped ? vmon_host_data_find_domain(prev->data, dom->uuid) : NULL;
+        if (old && carry_over(dom, old, skipped) < 0) {
+            vmon_domain_clear(dom);
+            goto cleanup;
+        }
         data->n_domains++;
     }
     qsort(data->domains, data->n_domains, sizeof(*data->domains), compare_uuid);

@@ -34,12 +34,21 @@ enum {
     VMON_GROUP_BLOCK = 1u << 5,
     VMON_GROUP_ALL = (1u << 6) - 1,
 };
+#define VMON_GROUP_COUNT 6
+
+/* Names used by config files, indexed by bit number: "state", "cpu", ... */
+extern const char *const vmon_group_names[VMON_GROUP_COUNT];
+/* VMON_GROUP_* bit of a name, or 0 when unknown. */
+unsigned int vmon_group_from_name(const char *name);
 
 typedef struct {
     char **uris; /* borrowed; copied by vmon_core_new */
     size_t n_uris;
     unsigned int interval_s;   /* poll interval, >= 1 */
     unsigned int stats_groups; /* VMON_GROUP_* */
+    /* poll group i only every group_every[i] polls (0 or 1: every poll);
+     * between, its last values are carried over */
+    unsigned int group_every[VMON_GROUP_COUNT];
     /* events (vmon-events.h); zero values mean the defaults */
     unsigned int event_queue_len; /* bound of the queue (default 1024) */
     uint64_t cell_low_bytes;      /* 0: no NUMA cell threshold */

@@ -13,6 +13,8 @@ typedef struct vmon_conn {
     unsigned int index;
     char *uri;
     unsigned int stats_groups;
+    unsigned int group_every[VMON_GROUP_COUNT];
+    unsigned long domain_polls; /* rounds of domain stats since start */
     unsigned int interval_s;
     vmon_conn_state state;
     virConnectPtr conn;

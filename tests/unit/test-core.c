@@ -34,7 +34,10 @@ static uint64_t virsh_number(const char *args, const char *label)
 static vmon_core *core_for(const char *uri)
 {
     char *uris[] = {(char *)uri};
-    vmon_core_config config = {uris, 1, 15, VMON_GROUP_ALL};
+    vmon_core_config config = {.uris = uris,
+                               .n_uris = 1,
+                               .interval_s = 15,
+                               .stats_groups = VMON_GROUP_ALL};
 
     return vmon_core_new(&config);
 }
@@ -233,10 +236,50 @@ static void test_failed_poll_keeps_last_data_as_stale(void)
     vmon_core_free(core);
 }
 
+static uint64_t cpu_time_after_poll(vmon_core *core)
+{
+    vmon_snapshot *snap;
+    uint64_t t;
+
+    vmon_core_poll_once(core);
+    snap = vmon_core_snapshot(core);
+    t = snap->conns[0]->data->domains[0].cpu_time_ns;
+    CHECK(snap->conns[0]->data->domains[0].has & VMON_DOM_HAS_CPU_TIME);
+    vmon_snapshot_unref(snap);
+    return t;
+}
+
+/* A group polled every third round keeps its last values in between (the
+ * test driver's CPU time is the wall clock, so a fresh value differs). */
+static void test_group_interval_carries_values_between_polls(void)
+{
+    char *uris[] = {(char *)"test:///default"};
+    vmon_core_config config = {.uris = uris,
+                               .n_uris = 1,
+                               .interval_s = 15,
+                               .stats_groups = VMON_GROUP_ALL};
+    vmon_core *core;
+    uint64_t first;
+
+    config.group_every[1] = 3; /* "cpu" */
+    CHECK_STR(vmon_group_names[1], "cpu");
+    CHECK_U64(vmon_group_from_name("cpu"), VMON_GROUP_CPU);
+    CHECK_U64(vmon_group_from_name("cpus"), 0);
+    core = vmon_core_new(&config);
+    first = cpu_time_after_poll(core);
+    CHECK_U64(cpu_time_after_poll(core), first);
+    CHECK_U64(cpu_time_after_poll(core), first);
+    CHECK(cpu_time_after_poll(core) > first);
+    vmon_core_free(core);
+}
+
 static void test_bad_config_is_refused(void)
 {
     char *uris[] = {(char *)"test:///default", (char *)""};
-    vmon_core_config config = {uris, 1, 0, VMON_GROUP_ALL};
+    vmon_core_config config = {.uris = uris,
+                               .n_uris = 1,
+                               .interval_s = 0,
+                               .stats_groups = VMON_GROUP_ALL};
 
     CHECK(vmon_core_new(&config) == NULL); /* interval 0 */
     config.interval_s = 15;
@@ -317,6 +360,7 @@ int main(void)
     RUN(test_long_name_of_inactive_domain_is_intact);
     RUN(test_unreachable_uri_is_disconnected_without_data);
     RUN(test_failed_poll_keeps_last_data_as_stale);
+    RUN(test_group_interval_carries_values_between_polls);
     RUN(test_bad_config_is_refused);
     RUN(test_magic_marker_ignores_trailing_whitespace_only);
     RUN(test_magic_status_follows_libvirt_api);
