@@ -16,8 +16,9 @@ COLLECTD_VIRTMON_PLUGINDIR=${abs_top_builddir:-.}/collectd-plugin/.libs
 COLLECTD_VIRTMON_TYPESDB=${abs_top_srcdir:-.}/collectd-plugin/virtmon-types.db
 COLLECTD_PID=
 COLLECTD_LOG=      # what collectd's logfile plugin writes
-COLLECTD_OUT=      # collectd's own stdout and stderr
+COLLECTD_OUT=      # stdout and stderr of the last collectd started
 COLLECTD_CSV_DIR=  # the csv plugin's DataDir
+COLLECTD_OUT_LOGGED=
 
 # Skips the test unless collectd, its plugins and virtmon.so are there.
 collectd_require() {
@@ -38,6 +39,7 @@ collectd_require() {
     COLLECTD_LOG=$TEST_TMPDIR/collectd.log
     COLLECTD_OUT=$TEST_TMPDIR/collectd.out
     COLLECTD_CSV_DIR=$TEST_TMPDIR/csv
+    test_add_log "$COLLECTD_LOG"
 }
 
 # collectd_globals [PLUGIN...]: prints the global part of a configuration:
@@ -85,7 +87,8 @@ collectd_virtmon_block() {
 # initialised its plugins; fails if it exits first.
 collectd_start() {
     local conf=$1
-    test_add_log "$COLLECTD_LOG"
+    # a file of its own: test_spawn lists it among the logs to show
+    COLLECTD_OUT=$TEST_TMPDIR/collectd-daemon.out
     test_spawn collectd "$COLLECTD_OUT" collectd -f -C "$conf"
     COLLECTD_PID=$TEST_LAST_PID
     test_wait_until 20 "collectd to initialise" collectd_is_initialised
@@ -102,8 +105,11 @@ collectd_is_initialised() {
 # it was still running and got stopped).
 collectd_run_once() {
     local conf=$1 seconds=$2
-    test_add_log "$COLLECTD_LOG"
-    test_add_log "$COLLECTD_OUT"
+    COLLECTD_OUT=$TEST_TMPDIR/collectd.out
+    if [ -z "$COLLECTD_OUT_LOGGED" ]; then
+        test_add_log "$COLLECTD_OUT"
+        COLLECTD_OUT_LOGGED=1
+    fi
     timeout --kill-after=5 "$seconds" collectd -f -C "$conf" \
         >>"$COLLECTD_OUT" 2>&1 </dev/null
     COLLECTD_STATUS=$?
