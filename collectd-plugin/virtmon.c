@@ -700,9 +700,17 @@ static void submit_domain(const vm_origin *origin, const vmon_domain *dom)
     submit_devices(origin, dom);
 }
 
+/* Who a domain's values and notifications are about: the identity the
+ * fields of HostnameFormat and PluginInstanceFormat are drawn from. */
+typedef struct {
+    const vm_connection *conn;
+    const char *hostname; /* the libvirt host's; NULL: collectd's */
+    const char *name;
+    const char *uuid_str;
+} vm_domain_id;
+
 /* Joins the fields of `fmt` with ':' into `buf`, as the virt plugin does. */
-static void format_names(const vm_format *fmt, const vm_connection *conn,
-                         const vmon_host_data *data, const vmon_domain *dom,
+static void format_names(const vm_format *fmt, const vm_domain_id *id,
                          char *buf, size_t size)
 {
     size_t i;
@@ -713,17 +721,16 @@ static void format_names(const vm_format *fmt, const vm_connection *conn,
             append_utf8(buf, size, ":");
         switch (fmt->fields[i]) {
         case VM_FIELD_NAME:
-            append_utf8(buf, size, dom->name);
+            append_utf8(buf, size, id->name);
             break;
         case VM_FIELD_UUID:
-            append_utf8(buf, size, dom->uuid_str);
+            append_utf8(buf, size, id->uuid_str);
             break;
         case VM_FIELD_HOSTNAME:
-            append_utf8(buf, size, data->hostname ? data->hostname
-                                                  : hostname_g);
+            append_utf8(buf, size, id->hostname ? id->hostname : hostname_g);
             break;
         case VM_FIELD_CONNECTION:
-            append_utf8(buf, size, conn->name);
+            append_utf8(buf, size, id->conn->name);
             break;
         case VM_FIELD_NONE:
             break;
@@ -731,23 +738,34 @@ static void format_names(const vm_format *fmt, const vm_connection *conn,
     }
 }
 
+/* The host and plugin instance of one domain. */
+typedef struct {
+    char host[DATA_MAX_NAME_LEN];
+    char plugin_instance[DATA_MAX_NAME_LEN];
+} vm_domain_names;
+
+static void name_domain(const vm_domain_id *id, vm_domain_names *names)
+{
+    format_names(&config.hostname_format, id, names->host,
+                 sizeof(names->host));
+    format_names(&config.plugin_instance_format, id, names->plugin_instance,
+                 sizeof(names->plugin_instance));
+}
+
 static void submit_domains(const vm_connection *conn,
                            const vmon_host_data *data)
 {
-    char host[DATA_MAX_NAME_LEN];
-    char plugin_instance[DATA_MAX_NAME_LEN];
-    vm_origin origin = {host, plugin_instance, data_interval};
+    vm_domain_names names;
+    vm_origin origin = {names.host, names.plugin_instance, data_interval};
     size_t i;
 
     for (i = 0; i < data->n_domains; i++) {
         const vmon_domain *dom = &data->domains[i];
+        vm_domain_id id = {conn, data->hostname, dom->name, dom->uuid_str};
 
         if (filter_skips(&config.domains, dom->name))
             continue;
-        format_names(&config.hostname_format, conn, data, dom, host,
-                     sizeof(host));
-        format_names(&config.plugin_instance_format, conn, data, dom,
-                     plugin_instance, sizeof(plugin_instance));
+        name_domain(&id, &names);
         submit_domain(&origin, dom);
     }
 }
