@@ -58,13 +58,11 @@ typedef struct {
     vm_connection *conns;
     int refresh_s; /* 0: follow collectd's read interval */
     vm_filter domains;
-    vm_filter block_devices;  /* "domain:device" */
-    vm_filter interfaces;     /* "domain:interface" */
-    bool is_ignore_selected;  /* the lists name what to skip, not to keep */
+    vm_filter block_devices; /* "domain:device" */
+    vm_filter interfaces;    /* "domain:interface" */
+    bool is_ignore_selected; /* the lists name what to skip, not to keep */
     vm_format hostname_format;
     vm_format plugin_instance_format;
-    bool has_hostname_format; /* the first HostnameFormat replaces the default */
-    bool has_plugin_instance_format;
     bool report_block_devices;
     bool report_interfaces;
     bool report_magic_file;
@@ -86,8 +84,8 @@ static bool has_config_error;
 /* ---- running state ------------------------------------------------------ */
 
 static vmon_core *core;
-static cdtime_t data_interval;     /* vl.interval of snapshot values */
-static uint64_t *dispatched_gen;   /* per connection: last snapshot sent */
+static cdtime_t data_interval;   /* vl.interval of snapshot values */
+static uint64_t *dispatched_gen; /* per connection: last snapshot sent */
 
 /* Where a group of values comes from: collectd's host and plugin instance. */
 typedef struct {
@@ -179,8 +177,8 @@ static int filter_add(vm_filter *f, const char *key, const char *text)
         char msg[256];
 
         regerror(err, &p->re, msg, sizeof(msg));
-        ERROR(VM_PLUGIN " plugin: %s: invalid regular expression '%s': %s",
-              key, p->text, msg);
+        ERROR(VM_PLUGIN " plugin: %s: invalid regular expression '%s': %s", key,
+              p->text, msg);
         free(p->text);
         return -1;
     }
@@ -308,8 +306,10 @@ static const struct {
     const char *word;
     vm_field field;
 } field_words[] = {
-    {"none", VM_FIELD_NONE},         {"name", VM_FIELD_NAME},
-    {"uuid", VM_FIELD_UUID},         {"hostname", VM_FIELD_HOSTNAME},
+    {"none", VM_FIELD_NONE},
+    {"name", VM_FIELD_NAME},
+    {"uuid", VM_FIELD_UUID},
+    {"hostname", VM_FIELD_HOSTNAME},
     {"connection", VM_FIELD_CONNECTION},
 };
 
@@ -460,8 +460,7 @@ static void submit(const vm_origin *origin, const char *type,
                     origin->plugin_instance);
     sstrncpy(vl.type, type, sizeof(vl.type));
     if (type_instance)
-        append_utf8(vl.type_instance, sizeof(vl.type_instance),
-                    type_instance);
+        append_utf8(vl.type_instance, sizeof(vl.type_instance), type_instance);
     plugin_dispatch_values(&vl);
 }
 
@@ -746,8 +745,7 @@ typedef struct {
 
 static void name_domain(const vm_domain_id *id, vm_domain_names *names)
 {
-    format_names(&config.hostname_format, id, names->host,
-                 sizeof(names->host));
+    format_names(&config.hostname_format, id, names->host, sizeof(names->host));
     format_names(&config.plugin_instance_format, id, names->plugin_instance,
                  sizeof(names->plugin_instance));
 }
@@ -784,8 +782,7 @@ static void read_connection(size_t i, const vmon_conn_snap *snap)
 
     submit_gauge(&conn_origin, "bool", "connected",
                  snap->state == VMON_CONN_CONNECTED ? 1 : 0);
-    if (!snap->data || snap->is_stale ||
-        snap->generation == dispatched_gen[i])
+    if (!snap->data || snap->is_stale || snap->generation == dispatched_gen[i])
         return;
     dispatched_gen[i] = snap->generation;
     submit_node(&data_origin, snap->data);
