@@ -1,0 +1,46 @@
+/* agent-config.h: virtmon-agent's settings, from defaults, its strict
+ * configuration file and the command line. */
+#ifndef VMON_AGENT_CONFIG_H
+#define VMON_AGENT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define VMON_AGENT_DEFAULT_URI "qemu:///system"
+#define VMON_AGENT_DEFAULT_INTERVAL 30
+#define VMON_AGENT_DEFAULT_PING_INTERVAL 5
+#define VMON_AGENT_MAX_INTERVAL 86400
+
+typedef struct {
+    char **uris; /* empty until set; see vmon_agent_config_finish */
+    size_t n_uris;
+    unsigned int interval_s;
+    char *agentx_socket;          /* NULL: net-snmp's default */
+    unsigned int ping_interval_s; /* 0: never reconnect to the master */
+    unsigned int stats_groups;    /* VMON_GROUP_*; 0 until set */
+} vmon_agent_config;
+
+/* Defaults; NULL when out of memory. Free with vmon_agent_config_free. */
+vmon_agent_config *vmon_agent_config_new(void);
+void vmon_agent_config_free(vmon_agent_config *config);
+
+/* Reads `path`. A file that does not exist is fine when !must_exist. Any
+ * unknown directive or bad value is logged as "FILE:LINE: ..." and makes
+ * it return -1. */
+int vmon_agent_config_read(vmon_agent_config *config, const char *path,
+                           bool must_exist);
+
+/* Replaces the URIs (-u); copies them. */
+int vmon_agent_config_set_uris(vmon_agent_config *config, char *const *uris,
+                               size_t n_uris);
+int vmon_agent_config_set_agentx(vmon_agent_config *config,
+                                 const char *address);
+
+/* Fills in what nothing set: the default URI, every stats group. */
+int vmon_agent_config_finish(vmon_agent_config *config);
+
+/* Parses a whole decimal number in min..max; -1 when `str` is not one. */
+int vmon_parse_uint(const char *str, unsigned int min, unsigned int max,
+                    unsigned int *out);
+
+#endif
