@@ -1,0 +1,177 @@
+#!/bin/bash
+# test-collectd-qemu.sh: for a real QEMU guest (TCG) on a private libvirtd,
+# the CPU, vCPU, memory and disk values collectd's virtmon plugin writes
+# equal what `virsh domstats` says, in collectd's units.
+#
+# The guest has no OS: SeaBIOS reads its disk and gives up, which is I/O
+# enough. It is paused before the comparison, so that no counter moves
+# between the plugin's poll and virsh's call.
+
+here=$(dirname "$0")
+# shellcheck source-path=SCRIPTDIR
+. "$here/libvirtd.sh"
+# re-runs this script in a private mount namespace (as root), or skips
+libvirtd_enter_namespace "$@"
+. "$here/collectd.sh"
+. "$here/virsh.sh"
+
+QEMU=/usr/bin/qemu-system-x86_64
+collectd_require
+[ -x "$QEMU" ] || test_skip "no $QEMU"
+
+URI=qemu:///system
+GUEST=virtmon-guest
+DISK=vda
+MISMATCHES=0
+
+mismatch() {
+    printf 'MISMATCH: %s\n' "$*" >&2
+    MISMATCHES=$((MISMATCHES + 1))
+}
+
+rw_virsh() {
+    LC_ALL=C libvirtd_virsh -c "$URI" "$@" >/dev/null ||
+        test_fail "virsh $* failed"
+}
+
+# A transient 64 MiB guest with one raw disk and a pvpanic device.
+start_guest() {
+    truncate -s 16M "$TEST_TMPDIR/disk.img"
+    cat >"$TEST_TMPDIR/guest.xml" <<EOF
+<domain type='qemu'>
+  <name>$GUEST</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <on_crash>preserve</on_crash>
+  <devices>
+    <emulator>$QEMU</emulator>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='$TEST_TMPDIR/disk.img'/>
+      <target dev='$DISK' bus='virtio'/>
+    </disk>
+    <panic model='isa'><address type='isa' iobase='0x505'/></panic>
+  </devices>
+</domain>
+EOF
+    rw_virsh create "$TEST_TMPDIR/guest.xml"
+}
+
+# DOMSTATS[field]: `virsh domstats` of the guest, every group.
+read_domstats() {
+    local line
+    declare -gA DOMSTATS=()
+    while IFS= read -r line; do
+        line=${line#"${line%%[! ]*}"}
+        [[ $line == *=* ]] && DOMSTATS[${line%%=*}]=${line#*=}
+    done < <(virsh_ro "$URI" domstats -- "$GUEST")
+}
+
+# expect_values WHAT TYPE_FILE WANT: the guest's newest csv line, as
+# integers joined by ",", must be WANT.
+expect_values() {
+    local what=$1 file=$2 want=$3 raw got= v
+    if ! raw=$(collectd_csv_values "$GUEST" virtmon "$file"); then
+        mismatch "$what: not written ($file), virsh says '$want'"
+        return
+    fi
+    IFS=, read -ra fields <<<"$raw"
+    for v in "${fields[@]}"; do
+        v=$(collectd_integer "$v") || v="<$raw>"
+        got=${got:+$got,}$v
+    done
+    [ "$got" = "$want" ] || mismatch "$what: collectd '$got', virsh '$want'"
+}
+
+# expect_recent WHAT TYPE_FILE WANT SLACK: counters that QEMU's own threads
+# advance a little even while the guest is paused (the process's CPU
+# time): each written value is at most virsh's, and at most SLACK below.
+expect_recent() {
+    local what=$1 file=$2 slack=$4 raw i
+    local -a got want
+    if ! raw=$(collectd_csv_values "$GUEST" virtmon "$file"); then
+        mismatch "$what: not written ($file), virsh says '$3'"
+        return
+    fi
+    IFS=, read -ra got <<<"$raw"
+    IFS=, read -ra want <<<"$3"
+    for i in "${!want[@]}"; do
+        got[i]=$(collectd_integer "${got[i]}") || got[i]=-1
+        if [ "${got[i]}" -gt "${want[i]}" ] ||
+            [ "${got[i]}" -lt $((want[i] - slack)) ]; then
+            mismatch "$what: collectd '$raw', virsh '$3' (slack $slack)"
+            return
+        fi
+    done
+}
+
+domstat() {
+    [ -n "${DOMSTATS[$1]}" ] || test_fail "virsh domstats lacks '$1'"
+    printf '%s\n' "${DOMSTATS[$1]}"
+}
+
+# ---- run ----------------------------------------------------------------------
+
+test_at_exit libvirtd_cleanup
+libvirtd_start || test_fail "cannot start a private libvirtd"
+start_guest
+
+CONF=$TEST_TMPDIR/collectd.conf
+{
+    collectd_globals csv
+    collectd_csv_block
+    collectd_virtmon_block <<EOF
+  Connection "$URI" "qemu"
+  RefreshInterval 1
+EOF
+} >"$CONF"
+collectd_start "$CONF"
+# stopped before libvirtd goes, so that it does not log the outage
+test_at_exit test_stop collectd
+test_wait_until 30 "the guest's disk values" \
+    collectd_csv_has "$GUEST" virtmon "disk_octets-$DISK"
+
+rw_virsh suspend "$GUEST"
+is_paused_in_csv() {
+    [ "$(collectd_csv_values "$GUEST" virtmon domain_state)" = \
+        "3.000000,1.000000" ]
+}
+# a poll after the pause has the final counters; let its writes land
+test_wait_until 20 "the paused state in collectd" is_paused_in_csv
+sleep 2
+read_domstats
+
+expect_values "state,reason" domain_state \
+    "$(domstat state.state),$(domstat state.reason)"
+expect_recent "CPU time (ns)" virt_cpu_total "$(domstat cpu.time)" 500000000
+expect_recent "user,system CPU time (us)" ps_cputime \
+    "$(($(domstat cpu.user) / 1000)),$(($(domstat cpu.system) / 1000))" 500000
+expect_values "vCPU 0 time (ns)" virt_vcpu-0 "$(domstat vcpu.0.time)"
+expect_values "vCPUs" vcpu-current "$(domstat vcpu.current)"
+expect_values "maximum vCPUs" vcpu-maximum "$(domstat vcpu.maximum)"
+expect_values "memory (bytes)" memory-total \
+    "$(($(domstat balloon.current) * 1024))"
+expect_values "maximum memory (bytes)" memory-max \
+    "$(($(domstat balloon.maximum) * 1024))"
+expect_values "disk bytes read,written" "disk_octets-$DISK" \
+    "$(domstat block.0.rd.bytes),$(domstat block.0.wr.bytes)"
+expect_values "disk requests read,written" "disk_ops-$DISK" \
+    "$(domstat block.0.rd.reqs),$(domstat block.0.wr.reqs)"
+expect_values "disk time read,written (ms)" "disk_time-$DISK" \
+    "$(($(domstat block.0.rd.times) / 1000000)),$(($(domstat block.0.wr.times) / 1000000))"
+expect_values "disk flushes" "total_requests-flush-$DISK" \
+    "$(domstat block.0.fl.reqs)"
+expect_values "disk flush time (ms)" "total_time_in_ms-flush-$DISK" \
+    "$(($(domstat block.0.fl.times) / 1000000))"
+expect_values "disk capacity (bytes)" "disk_capacity-$DISK" \
+    "$(domstat block.0.capacity)"
+expect_values "disk allocation (bytes)" "disk_allocation-$DISK" \
+    "$(domstat block.0.allocation)"
+expect_values "disk physical size (bytes)" "disk_physical-$DISK" \
+    "$(domstat block.0.physical)"
+[ "$(domstat block.0.rd.reqs)" -gt 0 ] ||
+    mismatch "the guest read nothing: the disk comparison proves little"
+
+[ "$MISMATCHES" -eq 0 ] || test_fail "$MISMATCHES value(s) differ from virsh"
+test_note "a QEMU guest's values in collectd equal virsh domstats"
