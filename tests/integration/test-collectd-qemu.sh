@@ -1,11 +1,24 @@
 #!/bin/bash
 # test-collectd-qemu.sh: for a real QEMU guest (TCG) on a private libvirtd,
-# the CPU, vCPU, memory and disk values collectd's virtmon plugin writes
-# equal what `virsh domstats` says, in collectd's units.
+# the CPU, vCPU, memory, disk and interface values collectd's virtmon plugin
+# writes equal what `virsh domstats` says, in collectd's units.
 #
-# The guest has no OS: SeaBIOS reads its disk and gives up, which is I/O
-# enough. It is paused before the comparison, so that no counter moves
-# between the plugin's poll and virsh's call.
+# The guest has no OS: SeaBIOS reads its disk, iPXE asks for DHCP on its
+# network card, which is I/O enough. It is paused before the comparison, so
+# that no counter moves between the plugin's poll and virsh's call. The test
+# runs in a network namespace of its own, where the guest's tap device lives.
+
+if [ "${VIRTMON_TEST_NETNS:-}" != 1 ]; then
+    if [ "$(id -u)" -ne 0 ] || ! unshare -n true 2>/dev/null; then
+        echo "SKIP: needs root and a network namespace"
+        exit 77
+    fi
+    export VIRTMON_TEST_NETNS=1
+    exec unshare -n -- "$BASH" "$0" "$@"
+fi
+# only the guest talks on the tap: no IPv6 chatter from this side
+sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+    net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
 
 here=$(dirname "$0")
 # shellcheck source-path=SCRIPTDIR
@@ -22,6 +35,7 @@ collectd_require
 URI=qemu:///system
 GUEST=virtmon-guest
 DISK=vda
+TAP=vmtap0
 MISMATCHES=0
 
 mismatch() {
@@ -34,7 +48,8 @@ rw_virsh() {
         test_fail "virsh $* failed"
 }
 
-# A transient 64 MiB guest with one raw disk and a pvpanic device.
+# A transient 64 MiB guest with one raw disk, a network card on a tap device
+# and a pvpanic device.
 start_guest() {
     truncate -s 16M "$TEST_TMPDIR/disk.img"
     cat >"$TEST_TMPDIR/guest.xml" <<EOF
@@ -42,7 +57,11 @@ start_guest() {
   <name>$GUEST</name>
   <memory unit='MiB'>64</memory>
   <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <boot dev='hd'/>
+    <boot dev='network'/>
+  </os>
   <on_crash>preserve</on_crash>
   <devices>
     <emulator>$QEMU</emulator>
@@ -51,6 +70,10 @@ start_guest() {
       <source file='$TEST_TMPDIR/disk.img'/>
       <target dev='$DISK' bus='virtio'/>
     </disk>
+    <interface type='ethernet'>
+      <target dev='$TAP'/>
+      <model type='virtio'/>
+    </interface>
     <panic model='isa'><address type='isa' iobase='0x505'/></panic>
   </devices>
 </domain>
@@ -131,6 +154,12 @@ collectd_start "$CONF"
 test_at_exit test_stop collectd
 test_wait_until 30 "the guest's disk values" \
     collectd_csv_has "$GUEST" virtmon "disk_octets-$DISK"
+# until iPXE has sent something
+has_sent() {
+    read_domstats
+    [ "${DOMSTATS[net.0.tx.pkts]:-0}" -gt 0 ]
+}
+test_wait_until 30 "the guest's first packets" has_sent
 
 rw_virsh suspend "$GUEST"
 is_paused_in_csv() {
@@ -170,8 +199,18 @@ expect_values "disk allocation (bytes)" "disk_allocation-$DISK" \
     "$(domstat block.0.allocation)"
 expect_values "disk physical size (bytes)" "disk_physical-$DISK" \
     "$(domstat block.0.physical)"
+for pair in "if_octets bytes" "if_packets pkts" "if_errors errs" \
+    "if_dropped drop"; do
+    set -- $pair
+    expect_values "interface $2 received,sent" "$1-$TAP" \
+        "$(domstat "net.0.rx.$2"),$(domstat "net.0.tx.$2")"
+done
+[ "$(domstat net.0.name)" = "$TAP" ] ||
+    mismatch "virsh names the interface '$(domstat net.0.name)', not '$TAP'"
 [ "$(domstat block.0.rd.reqs)" -gt 0 ] ||
     mismatch "the guest read nothing: the disk comparison proves little"
+[ "$(domstat net.0.tx.pkts)" -gt 0 ] ||
+    mismatch "the guest sent nothing: the interface comparison proves little"
 
 [ "$MISMATCHES" -eq 0 ] || test_fail "$MISMATCHES value(s) differ from virsh"
 test_note "a QEMU guest's values in collectd equal virsh domstats"
