@@ -102,10 +102,11 @@ typedef struct {
 static void append_utf8(char *dst, size_t size, const char *src)
 {
     size_t used = strlen(dst);
-    size_t n = strlen(src);
+    size_t n;
 
-    if (used + 1 >= size)
+    if (!src || used + 1 >= size)
         return;
+    n = strlen(src);
     if (n > size - 1 - used) {
         n = size - 1 - used;
         while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
@@ -177,7 +178,7 @@ static int filter_add(vm_filter *f, const char *key, const char *text)
         char msg[256];
 
         regerror(err, &p->re, msg, sizeof(msg));
-        ERROR(VM_PLUGIN " plugin: %s: invalid regular expression '%s': %s", key,
+        ERROR("virtmon plugin: %s: invalid regular expression '%s': %s", key,
               p->text, msg);
         free(p->text);
         return -1;
@@ -249,16 +250,15 @@ static int config_connection(oconfig_item_t *ci, void *target)
 
     (void)target;
     if (ci->values_num < 1 || ci->values_num > 2) {
-        ERROR(VM_PLUGIN " plugin: Connection needs a URI and optionally a "
-                        "name, got %d values",
-              ci->values_num);
+        ERROR(
+            "virtmon plugin: Connection takes a URI and a name, not %d values",
+            ci->values_num);
         return -1;
     }
     for (i = 0; i < ci->values_num; i++) {
         if (ci->values[i].type != OCONFIG_TYPE_STRING ||
             !*ci->values[i].value.string) {
-            ERROR(VM_PLUGIN " plugin: Connection: value %d is not a "
-                            "non-empty string",
+            ERROR("virtmon plugin: Connection: value %d is not a URI or name",
                   i + 1);
             return -1;
         }
@@ -276,9 +276,8 @@ static int config_refresh(oconfig_item_t *ci, void *target)
     if (cf_util_get_int(ci, &seconds) != 0)
         return -1;
     if (seconds < 1 || seconds > VM_MAX_REFRESH_S) {
-        ERROR(VM_PLUGIN " plugin: RefreshInterval '%d' is out of range "
-                        "1..%d seconds",
-              seconds, VM_MAX_REFRESH_S);
+        ERROR("virtmon plugin: RefreshInterval '%d' is not in 1..%d", seconds,
+              VM_MAX_REFRESH_S);
         return -1;
     }
     config.refresh_s = seconds;
@@ -323,9 +322,7 @@ static int parse_field(const char *key, const char *word, vm_field *field)
             return 0;
         }
     }
-    ERROR(VM_PLUGIN " plugin: %s: unknown field '%s' (expected none, name, "
-                    "uuid, hostname or connection)",
-          key, word);
+    ERROR("virtmon plugin: %s: unknown field '%s'", key, word);
     return -1;
 }
 
@@ -337,15 +334,14 @@ static int config_format(oconfig_item_t *ci, void *target)
     int i;
 
     if (ci->values_num < 1 || ci->values_num > VM_MAX_FORMAT) {
-        ERROR(VM_PLUGIN " plugin: %s takes 1 to %d fields, got %d", ci->key,
+        ERROR("virtmon plugin: %s takes 1 to %d fields, got %d", ci->key,
               VM_MAX_FORMAT, ci->values_num);
         return -1;
     }
     fmt->n_fields = 0;
     for (i = 0; i < ci->values_num; i++) {
         if (ci->values[i].type != OCONFIG_TYPE_STRING) {
-            ERROR(VM_PLUGIN " plugin: %s: field %d is not a word", ci->key,
-                  i + 1);
+            ERROR("virtmon plugin: %s: field %d is not a word", ci->key, i + 1);
             return -1;
         }
         if (parse_field(ci->key, ci->values[i].value.string, &field) != 0)
@@ -386,11 +382,10 @@ static int config_option(oconfig_item_t *ci)
             continue;
         if (options[i].parse(ci, options[i].target) == 0)
             return 0;
-        ERROR(VM_PLUGIN " plugin: bad value for option '%s'", ci->key);
+        ERROR("virtmon plugin: bad value for option '%s'", ci->key);
         return -1;
     }
-    ERROR(VM_PLUGIN " plugin: unknown option '%s' in <Plugin " VM_PLUGIN ">",
-          ci->key);
+    ERROR("virtmon plugin: unknown option '%s'", ci->key);
     return -1;
 }
 
@@ -402,10 +397,9 @@ static int connection_names_are_unique(void)
         for (j = 0; j < i; j++) {
             if (strcmp(config.conns[i].name, config.conns[j].name) != 0)
                 continue;
-            ERROR(VM_PLUGIN " plugin: Connection: '%s' and '%s' both have "
-                            "the name '%s': give one of them a name",
-                  config.conns[j].uri, config.conns[i].uri,
-                  config.conns[i].name);
+            ERROR(
+                "virtmon plugin: Connection: '%s' and '%s' share the name '%s'",
+                config.conns[j].uri, config.conns[i].uri, config.conns[i].name);
             return 0;
         }
     }
@@ -452,15 +446,12 @@ static void submit(const vm_origin *origin, const char *type,
     vl.values = values;
     vl.values_len = n;
     vl.interval = origin->interval;
-    if (origin->host)
-        append_utf8(vl.host, sizeof(vl.host), origin->host);
+    append_utf8(vl.host, sizeof(vl.host), origin->host);
     sstrncpy(vl.plugin, VM_PLUGIN, sizeof(vl.plugin));
-    if (origin->plugin_instance)
-        append_utf8(vl.plugin_instance, sizeof(vl.plugin_instance),
-                    origin->plugin_instance);
+    append_utf8(vl.plugin_instance, sizeof(vl.plugin_instance),
+                origin->plugin_instance);
     sstrncpy(vl.type, type, sizeof(vl.type));
-    if (type_instance)
-        append_utf8(vl.type_instance, sizeof(vl.type_instance), type_instance);
+    append_utf8(vl.type_instance, sizeof(vl.type_instance), type_instance);
     plugin_dispatch_values(&vl);
 }
 
@@ -798,7 +789,7 @@ static int virtmon_read(user_data_t *ud)
 
     (void)ud;
     if (!(snap = vmon_core_snapshot(core))) {
-        ERROR(VM_PLUGIN " plugin: cannot take a snapshot: out of memory");
+        ERROR("virtmon plugin: cannot take a snapshot: out of memory");
         return -1;
     }
     for (i = 0; i < snap->n_conns && i < config.n_conns; i++)
@@ -814,7 +805,7 @@ static int virtmon_read(user_data_t *ud)
 static void log_core(vmon_log_level level, const char *msg, void *opaque)
 {
     (void)opaque;
-    plugin_log((int)level, VM_PLUGIN " plugin: %s", msg);
+    plugin_log((int)level, "virtmon plugin: %s", msg);
 }
 
 /* Polls follow RefreshInterval, or collectd's read interval; values carry
@@ -870,8 +861,7 @@ static int start_core(void)
         core = NULL;
         goto cleanup;
     }
-    INFO(VM_PLUGIN " plugin: watching %zu libvirt connection(s), polled "
-                   "every %u s",
+    INFO("virtmon plugin: watching %zu libvirt URI(s) every %u s",
          config.n_conns, cc.interval_s);
     ret = 0;
 cleanup:
@@ -882,7 +872,7 @@ cleanup:
 static int virtmon_init(void)
 {
     if (has_config_error) {
-        ERROR(VM_PLUGIN " plugin: not started: the configuration has errors");
+        ERROR("virtmon plugin: not started: the configuration has errors");
         return -1;
     }
     if (core)
@@ -893,7 +883,7 @@ static int virtmon_init(void)
         return -1;
     vmon_log_set(log_core, NULL);
     if (start_core() < 0) {
-        ERROR(VM_PLUGIN " plugin: cannot start watching libvirt");
+        ERROR("virtmon plugin: cannot start watching libvirt");
         return -1;
     }
     return 0;

@@ -156,3 +156,64 @@ collectd_integer() {
 collectd_host_name() {
     printf '%s' "$1" | head -c 127 | iconv -c -f UTF-8 -t UTF-8 2>/dev/null
 }
+
+# ---- notifications ------------------------------------------------------------
+
+COLLECTD_SINK_DIR=
+
+# collectd_exec_sink_block: sets up a script that stores every notification
+# in a file of its own under COLLECTD_SINK_DIR, and prints the exec plugin's
+# block that runs it. exec refuses to run programs as root: it runs as
+# nobody, who may pass through TEST_TMPDIR but not read it.
+collectd_exec_sink_block() {
+    id nobody >/dev/null 2>&1 || test_skip "no user 'nobody' for collectd's exec"
+    [ -f "$COLLECTD_SYSTEM_PLUGINDIR/exec.so" ] ||
+        test_skip "collectd has no exec plugin"
+    COLLECTD_SINK_DIR=$TEST_TMPDIR/notifications
+    chmod 0711 "$TEST_TMPDIR"
+    mkdir -p "$COLLECTD_SINK_DIR"
+    chown nobody "$COLLECTD_SINK_DIR"
+    cat >"$TEST_TMPDIR/sink.sh" <<EOS
+#!/bin/sh
+# one file per notification, complete before it gets its name
+f=\$(mktemp "$COLLECTD_SINK_DIR/.n.XXXXXX") && cat >"\$f" && mv "\$f" "\$f.txt"
+EOS
+    chmod 0755 "$TEST_TMPDIR/sink.sh"
+    printf '<Plugin exec>\n  NotificationExec "nobody" "%s"\n</Plugin>\n' \
+        "$TEST_TMPDIR/sink.sh"
+}
+
+# collectd_find_notification LINE...: the first stored notification with
+# every LINE as a whole line ("Severity: WARNING", "uuid: ...").
+collectd_find_notification() {
+    local f line
+    for f in "$COLLECTD_SINK_DIR"/.n.*.txt; do
+        [ -f "$f" ] || continue
+        for line in "$@"; do
+            grep -qxF -- "$line" "$f" || continue 2
+        done
+        printf '%s\n' "$f"
+        return 0
+    done
+    return 1
+}
+
+# collectd_expect_notification SECONDS LINE...: waits (bounded) for a
+# notification with every LINE and removes it, so that a later expectation
+# needs a new one. On time-out shows what arrived and fails.
+collectd_expect_notification() {
+    local deadline=$((SECONDS + $1)) f
+    shift
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        if f=$(collectd_find_notification "$@"); then
+            rm -f "$f"
+            return 0
+        fi
+        sleep 0.2
+    done
+    printf 'no notification with: %s\n' "$*" >&2
+    for f in "$COLLECTD_SINK_DIR"/.n.*.txt; do
+        [ -f "$f" ] && printf -- '--- %s\n%s\n' "$f" "$(cat "$f")" >&2
+    done
+    return 1
+}

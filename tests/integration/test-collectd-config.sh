@@ -52,7 +52,7 @@ expect_rejected() {
 }
 
 expect_rejected "an unknown option" \
-    "unknown option 'Bogus' in <Plugin virtmon>" \
+    "unknown option 'Bogus'" \
     'Connection "test:///default"' 'Bogus 1'
 expect_rejected "a bad boolean" \
     "bad value for option 'ReportMagicFile'" \
@@ -67,7 +67,7 @@ expect_rejected "a bad device regular expression" \
     "bad value for option 'BlockDevice'" \
     'BlockDevice "/*:vda/"'
 expect_rejected "RefreshInterval 0" \
-    "RefreshInterval '0' is out of range 1..86400 seconds" \
+    "RefreshInterval '0' is not in 1..86400" \
     'Connection "test:///default"' 'RefreshInterval 0'
 expect_rejected "RefreshInterval not a number" \
     "bad value for option 'RefreshInterval'" \
@@ -76,10 +76,10 @@ expect_rejected "an unknown HostnameFormat field" \
     "HostnameFormat: unknown field 'address'" \
     'HostnameFormat name address'
 expect_rejected "a number for a URI" \
-    "Connection: value 1 is not a non-empty string" \
+    "Connection: value 1 is not a URI or name" \
     'Connection 42'
 expect_rejected "two connections of the same name" \
-    "Connection: 'test:///default' and 'test:/default' both have the name 'test_default'" \
+    "Connection: 'test:///default' and 'test:/default' share the name 'test_default'" \
     'Connection "test:///default"' 'Connection "test:/default"'
 
 # The control: the same daemon with a good block runs, and a URI that cannot
