@@ -121,8 +121,8 @@ static void log_unknown_group(const config_line *line, const char *name)
         strncat(known, vmon_group_names[i], sizeof(known) - strlen(known) - 1);
         strncat(known, " ", sizeof(known) - strlen(known) - 1);
     }
-    snmp_log(LOG_ERR, "%s:%u: stats: unknown group '%s' (known: %sall)\n",
-             line->path, line->number, name, known);
+    snmp_log(LOG_ERR, "%s:%u: %s: unknown group '%s' (known: %sall)\n",
+             line->path, line->number, line->words[0], name, known);
 }
 
 static int apply_stats(vmon_agent_config *config, const config_line *line)
@@ -141,6 +141,32 @@ static int apply_stats(vmon_agent_config *config, const config_line *line)
     return 0;
 }
 
+/* statsEvery GROUP POLLS: the costly groups (block, balloon) need not be
+ * fetched every interval; between fetches their last values stay. */
+static int apply_stats_every(vmon_agent_config *config, const config_line *line)
+{
+    unsigned int group = vmon_group_from_name(line->words[1]);
+    unsigned int polls, bit = 0;
+
+    if (!group) {
+        log_unknown_group(line, line->words[1]);
+        return -1;
+    }
+    if (line->n_words != 3 ||
+        vmon_parse_uint(line->words[2], 1, 1000, &polls) < 0) {
+        snmp_log(LOG_ERR,
+                 "%s:%u: statsEvery: expected 'statsEvery GROUP POLLS' with "
+                 "POLLS in 1..1000, got '%s'\n",
+                 line->path, line->number,
+                 line->n_words > 2 ? line->words[2] : "");
+        return -1;
+    }
+    while (!(group & (1u << bit)))
+        bit++;
+    config->group_every[bit] = polls;
+    return 0;
+}
+
 static const struct {
     const char *name;
     size_t max_values; /* every directive takes at least one */
@@ -151,6 +177,7 @@ static const struct {
     {"agentx", 1, apply_agentx},
     {"pingInterval", 1, apply_ping_interval},
     {"stats", MAX_WORDS - 1, apply_stats},
+    {"statsEvery", 2, apply_stats_every},
 };
 
 static int apply_line(vmon_agent_config *config, const config_line *line)

@@ -6,8 +6,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "vmon-core.h"
+
 #define VMON_AGENT_DEFAULT_URI "qemu:///system"
-#define VMON_AGENT_DEFAULT_INTERVAL 30
+#define VMON_AGENT_DEFAULT_INTERVAL 15
 #define VMON_AGENT_DEFAULT_PING_INTERVAL 5
 #define VMON_AGENT_MAX_INTERVAL 86400
 
@@ -18,6 +20,8 @@ typedef struct {
     char *agentx_socket;          /* NULL: net-snmp's default */
     unsigned int ping_interval_s; /* 0: never reconnect to the master */
     unsigned int stats_groups;    /* VMON_GROUP_*; 0 until set */
+    /* statsEvery: poll a group only every N polls (0: every poll) */
+    unsigned int group_every[VMON_GROUP_COUNT];
 } vmon_agent_config;
 
 /* Defaults; NULL when out of memory. Free with vmon_agent_config_free. */

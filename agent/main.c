@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -225,6 +226,9 @@ static int start_core(agent *a)
         .interval_s = a->config->interval_s,
         .stats_groups = a->config->stats_groups,
     };
+
+    memcpy(core_config.group_every, a->config->group_every,
+           sizeof(core_config.group_every));
 
     if (!(a->core = vmon_core_new(&core_config)) ||
         vmon_core_start(a->core) < 0)

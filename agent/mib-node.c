@@ -41,7 +41,8 @@ bool vmon_mib_get_node_cell_count(const vmon_mib_object *obj,
                                   const vmon_mib_row *row, vmon_mib_value *val)
 {
     (void)obj;
-    return row->host && vmon_mib_set_number(val, row->host->n_cells);
+    return row->host && row->host->has_cells &&
+           vmon_mib_set_number(val, row->host->n_cells);
 }
 
 bool vmon_mib_get_cell_number(const vmon_mib_object *obj,

@@ -129,6 +129,7 @@ static int collect_cells(virConnectPtr conn, vmon_host_data *data)
         data->cells[i].free_bytes = free_mem[i];
     }
     data->n_cells = n;
+    data->has_cells = true;
     ret = 0;
 cleanup:
     free(free_mem);

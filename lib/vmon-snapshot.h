@@ -166,6 +166,7 @@ typedef struct {
     unsigned int cpus, mhz, nodes, sockets, cores, threads;
     bool has_free_memory;
     uint64_t free_memory_bytes;
+    bool has_cells; /* false when the driver could not list NUMA cells */
     size_t n_cells;
     vmon_cell *cells;
     /* domains, sorted by UUID so that front ends can walk them in index order

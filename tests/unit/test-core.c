@@ -93,6 +93,7 @@ static void test_cells_free_memory_matches_virsh(void)
                   virsh_number("-c test:///default freecell --all", label));
     }
     CHECK(d->has_free_memory);
+    CHECK(d->has_cells);
     CHECK_U64(d->free_memory_bytes / 1024,
               virsh_number("-c test:///default freecell", "Total:"));
     vmon_snapshot_unref(snap);
@@ -146,6 +147,7 @@ static void test_fixture_domains_match_fixture(void)
     if (!d)
         goto cleanup;
     CHECK_U64(d->n_domains, 9);
+    CHECK(!d->has_cells); /* a file-defined test host has no NUMA cells */
     for (i = 0; i + 1 < d->n_domains; i++)
         CHECK(memcmp(d->domains[i].uuid, d->domains[i + 1].uuid,
                      VMON_UUID_LEN) < 0);

@@ -126,6 +126,7 @@ static vmon_host_data *make_host(void)
     strcpy(host->cpu_model, "x86_64");
     host->cpus = 16;
     host->n_cells = 1;
+    host->has_cells = true;
     host->cells = calloc(1, sizeof(*host->cells));
     host->cells[0].cell = 0;
     host->cells[0].free_bytes = 1ULL << 33;
