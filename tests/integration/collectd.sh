@@ -127,15 +127,23 @@ collectd_csv_file() {
     [ -n "$found" ] && printf '%s\n' "$found"
 }
 
-# collectd_csv_values HOST PLUGIN_DIR TYPE_FILE: the data sources of the
-# newest line, comma-separated, without the time stamp.
-collectd_csv_values() {
+# collectd_csv_line HOST PLUGIN_DIR TYPE_FILE: the newest line, time stamp
+# first, then the data sources, comma-separated.
+collectd_csv_line() {
     local file line
     file=$(collectd_csv_file "$@") || return 1
     line=$(tail -n 1 "$file")
     case $line in
     epoch,* | '') return 1 ;;
     esac
+    printf '%s\n' "$line"
+}
+
+# collectd_csv_values HOST PLUGIN_DIR TYPE_FILE: the newest line's data
+# sources, without the time stamp.
+collectd_csv_values() {
+    local line
+    line=$(collectd_csv_line "$@") || return 1
     printf '%s\n' "${line#*,}"
 }
 
