@@ -172,9 +172,9 @@ main() {
     ensure_build_deps
     ensure_deb_src
     # Under the lock no other build runs, so any build tree is a failed
-    # run's leftover; builds of older series are dropped too, so the cache
-    # holds one build.
-    rm -rf "$cache"/build-* "$cache"/libvirt-magic-*/
+    # run's leftover.  Builds of other series stay: a test run from another
+    # checkout may be using one right now.
+    rm -rf "$cache"/build-*
     work=$cache/build-$hash
     mkdir -p "$work"
     fetch_source "$work"

@@ -9,7 +9,7 @@ TEST_TMPDIR=
 TEST_PIDS=()       # started processes, stopped in reverse order on exit
 TEST_PID_NAMES=()
 TEST_LOGS=()       # log files printed when the test fails
-TEST_EXIT_HOOKS=() # commands run on exit before processes are stopped
+TEST_EXIT_HOOKS=() # commands run on exit after the processes are stopped
 
 test_fail() {
     printf 'FAIL: %s\n' "$*" >&2
@@ -96,11 +96,12 @@ test_print_logs() {
 test_on_exit() {
     local rc=$? i
     trap - EXIT INT TERM HUP
-    for ((i = ${#TEST_EXIT_HOOKS[@]} - 1; i >= 0; i--)); do
-        eval "${TEST_EXIT_HOOKS[i]}"
-    done
+    # our processes first: they may be clients of what the hooks stop
     for ((i = ${#TEST_PIDS[@]} - 1; i >= 0; i--)); do
         test_stop_pid "${TEST_PIDS[i]}"
+    done
+    for ((i = ${#TEST_EXIT_HOOKS[@]} - 1; i >= 0; i--)); do
+        eval "${TEST_EXIT_HOOKS[i]}"
     done
     if [ "$rc" -ne 0 ] && [ "$rc" -ne "$TEST_EXIT_SKIP" ]; then
         test_print_logs

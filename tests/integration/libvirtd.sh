@@ -1,7 +1,8 @@
 # Sourceable library for integration tests: runs a private libvirtd (and the
 # virtlogd QEMU needs) in a private mount namespace, leaving the host's alone.
+# shellcheck shell=bash
 #
-# Usage (as root):
+# For bash scripts.  Usage (as root):
 #   . "$srcdir/integration/libvirtd.sh"
 #   libvirtd_enter_namespace "$@"       # re-runs the test under unshare once
 #   libvirtd_use_prefix "$prefix"       # optional: a libvirt built elsewhere

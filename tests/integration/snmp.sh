@@ -42,7 +42,9 @@ snmp_init() {
         test_fail "IETF base MIBs missing in '$VIRTMON_IETF_MIBDIR'"
     PATH=$PATH:/usr/sbin
     mkdir -p "$TEST_TMPDIR/snmpconf" "$TEST_TMPDIR/persist"
-    : >"$TEST_TMPDIR/snmpconf/snmp.conf"
+    # like Debian's /etc/snmp/snmp.conf: no default MIB list (its modules
+    # are not installed); MIBS below names exactly what to load
+    echo "mibs :" >"$TEST_TMPDIR/snmpconf/snmp.conf"
     export SNMPCONFPATH="$TEST_TMPDIR/snmpconf"
     export SNMP_PERSISTENT_DIR="$TEST_TMPDIR/persist"
     export MIBDIRS="$VIRTMON_IETF_MIBDIR:$VIRTMON_MIBDIR"
@@ -164,17 +166,20 @@ snmp_trapd_hears_probe() {
     grep -q "$SNMP_PROBE_TRAP" "$SNMP_TRAP_LOG"
 }
 
-# snmp_start_agent [AGENT OPTIONS...] -u URI [-u URI...]: starts virtmon-agent
-# against the private snmpd and waits until every configured connection's
-# row says connected and carries data.
+# snmp_start_agent [AGENT OPTIONS...] [-u URI...]: starts virtmon-agent
+# against the private snmpd and waits until SNMP_AGENT_CONNECTED rows of
+# vmonConnTable (default: one per -u) are connected and have been polled.
+# A test watching an unreachable URI sets SNMP_AGENT_CONNECTED lower.
 snmp_start_agent() {
-    local log="$TEST_TMPDIR/virtmon-agent.log" nuris=0 arg
+    local log="$TEST_TMPDIR/virtmon-agent.log" nuris=0 arg want
     for arg in "$@"; do
         [ "$arg" = "-u" ] && nuris=$((nuris + 1))
     done
+    want=${SNMP_AGENT_CONNECTED:-$nuris}
     [ -n "$SNMP_PORT" ] || test_fail "snmp_start_agent needs snmpd first"
     [ -x "$VIRTMON_AGENT" ] || test_fail "no agent at '$VIRTMON_AGENT'"
-    # an empty configuration: nothing from an installed one leaks in
+    # an empty configuration, so that nothing of an installed one leaks in;
+    # a -c of the caller's comes later and wins
     : >"$TEST_TMPDIR/virtmon-agent.conf"
     test_spawn virtmon-agent "$TEST_TMPDIR/virtmon-agent.out" \
         "$VIRTMON_AGENT" -f -c "$TEST_TMPDIR/virtmon-agent.conf" \
@@ -182,17 +187,22 @@ snmp_start_agent() {
     test_add_log "$log"
     SNMP_AGENT_PID=$TEST_LAST_PID
     snmp_wait_alive_and "$SNMP_AGENT_PID" "virtmon-agent to connect" \
-        snmp_agent_connected "$nuris" ||
+        snmp_agent_connected "$want" ||
         test_fail "virtmon-agent exited on start (see $log)"
-    test_note "virtmon-agent (pid $SNMP_AGENT_PID) serves $nuris connection(s)"
+    test_note "virtmon-agent (pid $SNMP_AGENT_PID) up, $want connection(s) polled"
 }
 
-# True when N connection rows exist and each is connected(3) with data.
+# True when the agent answers and at least N connection rows are
+# connected(3) with a successful poll behind them.
 snmp_agent_connected() {
-    local want=$1 states
-    states=$(snmp_cmd snmpwalk -On -Oqv -Oe -- "$(snmp_oid vmonConnState)" \
+    local want=$1 connected polled
+    snmp_cmd snmpget -r 0 -t 1 -On -Oq -- "$(snmp_oid vmonAgentConnCount).0" 2>/dev/null |
+        grep -q "$(snmp_oid vmonAgentConnCount).0 [0-9]" || return 1
+    connected=$(snmp_cmd snmpwalk -On -Oqv -Oe -- "$(snmp_oid vmonConnState)" \
         2>/dev/null | grep -c '^3$')
-    [ "$states" -eq "$want" ]
+    polled=$(snmp_cmd snmpwalk -On -Oqv -- "$(snmp_oid vmonConnLastSuccessTime)" \
+        2>/dev/null | grep -c '^[0-9]')
+    [ "$connected" -ge "$want" ] && [ "$polled" -ge "$want" ]
 }
 
 # ---- reading values -------------------------------------------------------

@@ -2,20 +2,23 @@
 # Integration test of the libvirt magic file extension: builds (or reuses)
 # the patched libvirt, runs its libvirtd privately, checks get-magic and the
 # QEMU driver's start refusal against files the test writes itself.
+
+# make check runs shell tests with $(SHELL), which may not be bash.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=$(cd "$here/../.." && pwd)
 # shellcheck source=tests/integration/libvirtd.sh
 . "$here/libvirtd.sh"
+# shellcheck source=tests/integration/check.sh
+. "$here/check.sh"
 
 # The documented path; on Debian /var/run is /run, which tmpfs hides.
 MAGIC=/var/run/libvirt/magic_file
 # What the daemon names in its messages: RUNSTATEDIR/libvirt/magic_file.
 MAGIC_REAL=/run/libvirt/magic_file
 GUEST=magic-guest
-passed=0
-failed=0
 
 can_build_here() {
     [ -r /etc/debian_version ] && command -v apt-get >/dev/null &&
@@ -30,20 +33,13 @@ fi
 libvirtd_enter_namespace "$@"
 trap libvirtd_cleanup EXIT
 
-if ! prefix=$("$top_srcdir/contrib/libvirt-magic-file/build.sh" | tail -n 1) ||
+if ! prefix=$(bash "$top_srcdir/contrib/libvirt-magic-file/build.sh" | tail -n 1) ||
     [ ! -x "$prefix/sbin/libvirtd" ]; then
     echo "FAIL: contrib/libvirt-magic-file/build.sh did not build libvirt" >&2
     exit 1
 fi
 
-pass() { passed=$((passed + 1)); echo "PASS: $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL: $1${2:+: $2}"; }
 
-# Runs one test function; it returns non-zero with a reason on stdout.
-run() {
-    local why
-    if why=$("$1" 2>&1); then pass "$1"; else fail "$1" "$why"; fi
-}
 
 # Expected and written bytes are given as printf formats, e.g. 'abc\n',
 # so that NUL and non-ASCII bytes can be spelled out.
@@ -204,25 +200,24 @@ fi
 libvirtd_use_prefix "$prefix"
 libvirtd_start || exit 1
 
-run test_stock_virsh_has_no_get_magic
-run test_get_magic_readonly_qemu_returns_content
-run test_get_magic_readonly_test_driver_returns_content
-run test_get_magic_missing_file_names_the_file
-run test_missing_file_error_carries_enoent_to_remote_client
-run test_unreadable_file_error_carries_errno
-run test_get_magic_empty_file_is_empty
-run test_get_magic_long_file_gives_first_32_bytes
-run test_get_magic_non_ascii_bytes_survive
-run test_get_magic_stops_at_nul_byte
+check_run test_stock_virsh_has_no_get_magic
+check_run test_get_magic_readonly_qemu_returns_content
+check_run test_get_magic_readonly_test_driver_returns_content
+check_run test_get_magic_missing_file_names_the_file
+check_run test_missing_file_error_carries_enoent_to_remote_client
+check_run test_unreadable_file_error_carries_errno
+check_run test_get_magic_empty_file_is_empty
+check_run test_get_magic_long_file_gives_first_32_bytes
+check_run test_get_magic_non_ascii_bytes_survive
+check_run test_get_magic_stops_at_nul_byte
 if define_guest; then
-    run test_marker_refuses_start_and_guest_stays_shut_off
-    run test_marker_refuses_create_of_transient_guest
-    run test_cleared_marker_lets_guest_start
-    run test_marker_refuses_managed_save_restore_and_keeps_image
+    check_run test_marker_refuses_start_and_guest_stays_shut_off
+    check_run test_marker_refuses_create_of_transient_guest
+    check_run test_cleared_marker_lets_guest_start
+    check_run test_marker_refuses_managed_save_restore_and_keeps_image
 else
-    fail define_guest "cannot define $GUEST"
+    check_fail define_guest "cannot define $GUEST"
 fi
 
-[ "$failed" -eq 0 ] || libvirtd_dump_logs
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+[ "$check_failed" -eq 0 ] || libvirtd_dump_logs
+check_summary
