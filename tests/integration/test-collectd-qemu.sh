@@ -150,8 +150,6 @@ CONF=$TEST_TMPDIR/collectd.conf
 EOF
 } >"$CONF"
 collectd_start "$CONF"
-# stopped before libvirtd goes, so that it does not log the outage
-test_at_exit test_stop collectd
 test_wait_until 30 "the guest's disk values" \
     collectd_csv_has "$GUEST" virtmon "disk_octets-$DISK"
 # until iPXE has sent something
