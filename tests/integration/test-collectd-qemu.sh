@@ -35,6 +35,7 @@ collectd_require
 URI=qemu:///system
 GUEST=virtmon-guest
 DISK=vda
+SKIPPED_DISK=vdb # named by BlockDevice with IgnoreSelected true
 TAP=vmtap0
 MISMATCHES=0
 
@@ -48,10 +49,11 @@ rw_virsh() {
         test_fail "virsh $* failed"
 }
 
-# A transient 64 MiB guest with one raw disk, a network card on a tap device
-# and a pvpanic device.
+# A transient 64 MiB guest with two raw disks, a network card on a tap
+# device and a pvpanic device.
 start_guest() {
     truncate -s 16M "$TEST_TMPDIR/disk.img"
+    truncate -s 1M "$TEST_TMPDIR/skipped.img"
     cat >"$TEST_TMPDIR/guest.xml" <<EOF
 <domain type='qemu'>
   <name>$GUEST</name>
@@ -69,6 +71,11 @@ start_guest() {
       <driver name='qemu' type='raw'/>
       <source file='$TEST_TMPDIR/disk.img'/>
       <target dev='$DISK' bus='virtio'/>
+    </disk>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='$TEST_TMPDIR/skipped.img'/>
+      <target dev='$SKIPPED_DISK' bus='virtio'/>
     </disk>
     <interface type='ethernet'>
       <target dev='$TAP'/>
@@ -147,6 +154,8 @@ CONF=$TEST_TMPDIR/collectd.conf
     collectd_virtmon_block <<EOF
   Connection "$URI" "qemu"
   RefreshInterval 1
+  BlockDevice "$GUEST:$SKIPPED_DISK"
+  IgnoreSelected true
 EOF
 } >"$CONF"
 collectd_start "$CONF"
@@ -205,6 +214,12 @@ for pair in "if_octets bytes" "if_packets pkts" "if_errors errs" \
 done
 [ "$(domstat net.0.name)" = "$TAP" ] ||
     mismatch "virsh names the interface '$(domstat net.0.name)', not '$TAP'"
+[ "$(domstat block.0.name)" = "$DISK" ] ||
+    mismatch "virsh's first disk is '$(domstat block.0.name)'"
+[ "$(domstat block.1.name)" = "$SKIPPED_DISK" ] ||
+    mismatch "virsh's second disk is '$(domstat block.1.name)'"
+collectd_csv_has "$GUEST" virtmon "disk_octets-$SKIPPED_DISK" &&
+    mismatch "values of $SKIPPED_DISK written despite BlockDevice"
 [ "$(domstat block.0.rd.reqs)" -gt 0 ] ||
     mismatch "the guest read nothing: the disk comparison proves little"
 [ "$(domstat net.0.tx.pkts)" -gt 0 ] ||
