@@ -11,6 +11,8 @@
 
 #include <regex.h>
 
+#include <libvirt/libvirt.h>
+
 #include "vmon-core.h"
 
 #define VM_PLUGIN "virtmon"
@@ -759,6 +761,281 @@ static void submit_domains(const vm_connection *conn,
     }
 }
 
+/* ---- notifications ------------------------------------------------------ */
+
+/* A read hands at most this many events to collectd; the rest wait for the
+ * next read, so that a burst cannot hold a read thread for long. */
+#define VM_MAX_EVENTS_PER_READ 1024
+
+/* The details of libvirt's lifecycle events in words, indexed by their
+ * virDomainEvent*DetailType values. */
+static const char *const defined_words[] = {"added", "updated", "renamed",
+                                            "from snapshot"};
+static const char *const undefined_words[] = {"removed", "renamed"};
+static const char *const started_words[] = {"booted", "migrated", "restored",
+                                            "from snapshot", "wakeup"};
+static const char *const suspended_words[] = {
+    "paused",        "migrated",  "I/O error", "watchdog",        "restored",
+    "from snapshot", "API error", "post-copy", "post-copy failed"};
+static const char *const resumed_words[] = {
+    "unpaused", "migrated", "from snapshot", "post-copy", "post-copy failed"};
+static const char *const stopped_words[] = {
+    "shutdown", "destroyed", "crashed",      "migrated",
+    "saved",    "failed",    "from snapshot"};
+static const char *const shutdown_words[] = {"finished", "guest request",
+                                             "host request"};
+static const char *const pmsuspended_words[] = {"memory", "disk"};
+static const char *const crashed_words[] = {"panicked", "crashloaded"};
+
+#define LIFECYCLE(event, word, words, severity)                                \
+    [event] = {word, words, STATIC_ARRAY_SIZE(words), severity}
+
+/* A domain that stops working is a failure, one that waits a warning. */
+static const struct {
+    const char *word;
+    const char *const *details;
+    size_t n_details;
+    int severity;
+} lifecycle_events[] = {
+    LIFECYCLE(VIR_DOMAIN_EVENT_DEFINED, "defined", defined_words, NOTIF_OKAY),
+    LIFECYCLE(VIR_DOMAIN_EVENT_UNDEFINED, "undefined", undefined_words,
+              NOTIF_OKAY),
+    LIFECYCLE(VIR_DOMAIN_EVENT_STARTED, "started", started_words, NOTIF_OKAY),
+    LIFECYCLE(VIR_DOMAIN_EVENT_SUSPENDED, "suspended", suspended_words,
+              NOTIF_WARNING),
+    LIFECYCLE(VIR_DOMAIN_EVENT_RESUMED, "resumed", resumed_words, NOTIF_OKAY),
+    LIFECYCLE(VIR_DOMAIN_EVENT_STOPPED, "stopped", stopped_words, NOTIF_OKAY),
+    LIFECYCLE(VIR_DOMAIN_EVENT_SHUTDOWN, "shutdown", shutdown_words,
+              NOTIF_OKAY),
+    LIFECYCLE(VIR_DOMAIN_EVENT_PMSUSPENDED, "pmsuspended", pmsuspended_words,
+              NOTIF_WARNING),
+    LIFECYCLE(VIR_DOMAIN_EVENT_CRASHED, "crashed", crashed_words,
+              NOTIF_FAILURE),
+};
+
+static bool is_known_event(int event)
+{
+    return event >= 0 && (size_t)event < STATIC_ARRAY_SIZE(lifecycle_events) &&
+           lifecycle_events[event].word;
+}
+
+/* A libvirt newer than this table gets its events through, as numbers. */
+static void lifecycle_words(int event, int detail, char *buf, size_t size)
+{
+    if (!is_known_event(event)) {
+        ssnprintf(buf, size, "event %d (detail %d)", event, detail);
+    } else if (detail < 0 ||
+               (size_t)detail >= lifecycle_events[event].n_details) {
+        ssnprintf(buf, size, "%s (detail %d)", lifecycle_events[event].word,
+                  detail);
+    } else {
+        ssnprintf(buf, size, "%s (%s)", lifecycle_events[event].word,
+                  lifecycle_events[event].details[detail]);
+    }
+}
+
+static int lifecycle_severity(int event, int detail)
+{
+    if (event == VIR_DOMAIN_EVENT_STOPPED &&
+        (detail == VIR_DOMAIN_EVENT_STOPPED_CRASHED ||
+         detail == VIR_DOMAIN_EVENT_STOPPED_FAILED))
+        return NOTIF_FAILURE;
+    return is_known_event(event) ? lifecycle_events[event].severity
+                                 : NOTIF_WARNING;
+}
+
+static void notification_start(notification_t *n, const vm_origin *origin,
+                               int severity, const struct timespec *when,
+                               const char *type, const char *type_instance)
+{
+    memset(n, 0, sizeof(*n));
+    n->severity = severity;
+    n->time = TIMESPEC_TO_CDTIME_T(when);
+    append_utf8(n->host, sizeof(n->host),
+                origin->host ? origin->host : hostname_g);
+    sstrncpy(n->plugin, VM_PLUGIN, sizeof(n->plugin));
+    append_utf8(n->plugin_instance, sizeof(n->plugin_instance),
+                origin->plugin_instance);
+    sstrncpy(n->type, type, sizeof(n->type));
+    append_utf8(n->type_instance, sizeof(n->type_instance), type_instance);
+}
+
+/* The one place that hands notifications to collectd. The message is cut
+ * at a character boundary; meta data carries the full names. */
+static void notification_send(notification_t *n, const char *message)
+{
+    append_utf8(n->message, sizeof(n->message), message);
+    plugin_dispatch_notification(n);
+    plugin_notification_meta_free(n->meta);
+    n->meta = NULL;
+}
+
+static const vmon_host_data *conn_data(const vmon_snapshot *snap,
+                                       unsigned int conn_index)
+{
+    if (conn_index < 1 || conn_index > snap->n_conns)
+        return NULL;
+    return snap->conns[conn_index - 1]->data;
+}
+
+static void notify_lifecycle(const vmon_event *ev, const vm_connection *conn,
+                             const vmon_snapshot *snap)
+{
+    const vmon_host_data *data = conn_data(snap, ev->conn_index);
+    vm_domain_id id = {conn, data ? data->hostname : NULL, ev->dom_name,
+                       ev->uuid_str};
+    vm_domain_names names;
+    vm_origin origin = {names.host, names.plugin_instance, 0};
+    notification_t n;
+    char words[128];
+    char *message;
+
+    if (!ev->dom_name || filter_skips(&config.domains, ev->dom_name))
+        return;
+    name_domain(&id, &names);
+    lifecycle_words(ev->event, ev->detail, words, sizeof(words));
+    notification_start(&n, &origin, lifecycle_severity(ev->event, ev->detail),
+                       &ev->time, "domain_state", NULL);
+    plugin_notification_meta_add_string(&n, "domain", ev->dom_name);
+    plugin_notification_meta_add_string(&n, "uuid", ev->uuid_str);
+    plugin_notification_meta_add_string(&n, "uri", conn->uri);
+    plugin_notification_meta_add_string(&n, "event", words);
+    plugin_notification_meta_add_signed_int(&n, "event_id", ev->event);
+    plugin_notification_meta_add_signed_int(&n, "detail_id", ev->detail);
+    if (ev->has_state) {
+        plugin_notification_meta_add_signed_int(&n, "state", ev->state);
+        plugin_notification_meta_add_signed_int(&n, "reason", ev->reason);
+    }
+    plugin_notification_meta_add_boolean(&n, "reconciled", ev->is_reconciled);
+    /* the UUID before the name: a long name is what the 255 bytes cut */
+    message = ssnprintf_alloc(
+        "domain %s %s%s: '%s'", ev->uuid_str, words,
+        ev->is_reconciled ? ", seen after reconnecting" : "", ev->dom_name);
+    notification_send(&n, message ? message : words);
+    free(message);
+}
+
+static void notify_connection(const vmon_event *ev, const vm_connection *conn)
+{
+    vm_origin origin = {NULL, conn->name, 0};
+    bool is_lost = ev->kind == VMON_EVENT_CONN_LOST;
+    notification_t n;
+    char message[NOTIF_MAX_MSG_LEN];
+
+    notification_start(&n, &origin, is_lost ? NOTIF_FAILURE : NOTIF_OKAY,
+                       &ev->time, "bool", "connected");
+    plugin_notification_meta_add_string(&n, "uri", conn->uri);
+    if (is_lost) {
+        plugin_notification_meta_add_string(
+            &n, "reason", ev->reason_text ? ev->reason_text : "unknown");
+        ssnprintf(message, sizeof(message), "connection to '%s' lost: %s",
+                  conn->uri, ev->reason_text ? ev->reason_text : "unknown");
+    } else {
+        plugin_notification_meta_add_unsigned_int(&n, "outage_s", ev->outage_s);
+        ssnprintf(message, sizeof(message),
+                  "connection to '%s' restored after %" PRIu32 " s", conn->uri,
+                  ev->outage_s);
+    }
+    notification_send(&n, message);
+}
+
+/* The magic file holds 32 bytes of anything: printable ASCII as is, the
+ * rest as \xNN. */
+static void escape_magic(const unsigned char *content, size_t len, char *buf,
+                         size_t size)
+{
+    size_t i, used = 0;
+
+    buf[0] = '\0';
+    for (i = 0; i < len && used + 5 <= size; i++) {
+        if (content[i] >= 0x20 && content[i] < 0x7f && content[i] != '\\')
+            buf[used++] = (char)content[i];
+        else
+            used += (size_t)snprintf(buf + used, size - used, "\\x%02x",
+                                     content[i]);
+        buf[used] = '\0';
+    }
+}
+
+static void notify_magic(const vmon_event *ev, const vm_connection *conn)
+{
+    vm_origin origin = {NULL, conn->name, 0};
+    char content[VMON_MAGIC_MAX * 4 + 1];
+    char message[NOTIF_MAX_MSG_LEN];
+    notification_t n;
+
+    escape_magic(ev->magic, ev->magic_len, content, sizeof(content));
+    if (ev->kind == VMON_EVENT_MAGIC_CHANGED) {
+        notification_start(&n, &origin, NOTIF_OKAY, &ev->time,
+                           "virtmon_magic_status", NULL);
+        ssnprintf(message, sizeof(message), "magic file of '%s' holds '%s'",
+                  conn->uri, content);
+    } else if (ev->kind == VMON_EVENT_MARKER_SET) {
+        notification_start(&n, &origin, NOTIF_FAILURE, &ev->time, "bool",
+                           "boot_blocked");
+        ssnprintf(message, sizeof(message),
+                  "host of '%s' refuses to start domains: marker '%s'",
+                  conn->uri, VMON_MAGIC_MARKER);
+    } else {
+        notification_start(&n, &origin, NOTIF_OKAY, &ev->time, "bool",
+                           "boot_blocked");
+        ssnprintf(message, sizeof(message),
+                  "host of '%s' starts domains again: the marker is gone",
+                  conn->uri);
+    }
+    plugin_notification_meta_add_string(&n, "uri", conn->uri);
+    plugin_notification_meta_add_string(&n, "content", content);
+    notification_send(&n, message);
+}
+
+static void notify_event(const vmon_event *ev, const vmon_snapshot *snap)
+{
+    const vm_connection *conn;
+
+    if (ev->conn_index < 1 || ev->conn_index > config.n_conns)
+        return;
+    conn = &config.conns[ev->conn_index - 1];
+    switch (ev->kind) {
+    case VMON_EVENT_LIFECYCLE:
+        notify_lifecycle(ev, conn, snap);
+        break;
+    case VMON_EVENT_CONN_LOST:
+    case VMON_EVENT_CONN_RESTORED:
+        notify_connection(ev, conn);
+        break;
+    case VMON_EVENT_MAGIC_CHANGED:
+    case VMON_EVENT_MARKER_SET:
+    case VMON_EVENT_MARKER_CLEARED:
+        if (config.report_magic_file)
+            notify_magic(ev, conn);
+        break;
+    default:
+        /* memory thresholds: the plugin sets none */
+        break;
+    }
+}
+
+/* Non-blocking: takes what the core has queued. With Notifications false
+ * the queue is still emptied, so that it never fills and drops. */
+static void drain_events(const vmon_snapshot *snap)
+{
+    static uint64_t dropped_seen;
+    uint64_t dropped;
+    vmon_event *ev;
+    size_t n = 0;
+
+    while (n++ < VM_MAX_EVENTS_PER_READ && (ev = vmon_core_next_event(core))) {
+        if (config.notifications)
+            notify_event(ev, snap);
+        vmon_event_free(ev);
+    }
+    dropped = vmon_core_events_dropped(core);
+    if (dropped > dropped_seen)
+        WARNING("virtmon plugin: %" PRIu64 " event(s) lost to a full queue",
+                dropped - dropped_seen);
+    dropped_seen = dropped;
+}
+
 /* ---- the read callback -------------------------------------------------- */
 
 /* "connected" goes out on every read, so that an outage shows as 0. The
@@ -792,6 +1069,7 @@ static int virtmon_read(user_data_t *ud)
         ERROR("virtmon plugin: cannot take a snapshot: out of memory");
         return -1;
     }
+    drain_events(snap);
     for (i = 0; i < snap->n_conns && i < config.n_conns; i++)
         read_connection(i, snap->conns[i]);
     vmon_snapshot_unref(snap);

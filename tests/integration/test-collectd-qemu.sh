@@ -1,7 +1,8 @@
 #!/bin/bash
 # test-collectd-qemu.sh: for a real QEMU guest (TCG) on a private libvirtd,
 # the CPU, vCPU, memory, disk and interface values collectd's virtmon plugin
-# writes equal what `virsh domstats` says, in collectd's units.
+# writes equal what `virsh domstats` says, in collectd's units; a guest
+# panic is a failure notification.
 #
 # The guest has no OS: SeaBIOS reads its disk, iPXE asks for DHCP on its
 # network card, which is I/O enough. It is paused before the comparison, so
@@ -149,8 +150,9 @@ start_guest
 
 CONF=$TEST_TMPDIR/collectd.conf
 {
-    collectd_globals csv
+    collectd_globals csv exec
     collectd_csv_block
+    collectd_exec_sink_block
     collectd_virtmon_block <<EOF
   Connection "$URI" "qemu"
   RefreshInterval 1
@@ -225,5 +227,13 @@ collectd_csv_has "$GUEST" virtmon "disk_octets-$SKIPPED_DISK" &&
 [ "$(domstat net.0.tx.pkts)" -gt 0 ] ||
     mismatch "the guest sent nothing: the interface comparison proves little"
 
+# the guest panics: QEMU's pvpanic device, written from its monitor
+uuid=$(virsh_ro "$URI" domuuid "$GUEST")
+rw_virsh resume "$GUEST"
+rw_virsh qemu-monitor-command "$GUEST" --hmp 'o /b 0x505 1'
+collectd_expect_notification 15 "Severity: FAILURE" "Host: $GUEST" \
+    "Type: domain_state" "uuid: $uuid" "event: crashed (panicked)" ||
+    mismatch "no failure notification of the guest's panic"
+
 [ "$MISMATCHES" -eq 0 ] || test_fail "$MISMATCHES value(s) differ from virsh"
-test_note "a QEMU guest's values in collectd equal virsh domstats"
+test_note "a QEMU guest's values in collectd equal virsh domstats; its panic is a failure"
