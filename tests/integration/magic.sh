@@ -9,6 +9,8 @@
 #   magic_write 'abc\n'            # printf format: NUL and other bytes spelt out
 #   magic_remove; magic_make_dir
 #   magic_expect                   # sets MAGIC_WANT_STATUS, _HEX, _BLOCKED
+#   magic_expect_changes           # sets MAGIC_WANT_CHANGES
+#   magic_write "$MAGIC_FIRST"; (start the daemons); magic_run_cases CHECK
 
 # The documented path; on Debian /var/run is /run, whose libvirt directory
 # is a private tmpfs in the test's namespace.
@@ -18,6 +20,12 @@ MAGIC_PREFIX=
 MAGIC_WANT_STATUS= # ok, missing or error (vmonMagicStatus labels)
 MAGIC_WANT_HEX=    # content as lower-case hex without blanks
 MAGIC_WANT_BLOCKED= # true, false, or empty when the content is not known
+MAGIC_FIRST='first content\n' # what the file holds when the daemons start
+MAGIC_WANT_CHANGES=() # changed, set, cleared: what each connection notifies
+# The last answer virtmon was told (a failed read is no answer).
+MAGIC_SEEN_STATUS=
+MAGIC_SEEN_HEX=
+MAGIC_SEEN_BLOCKED=false
 
 magic_can_build() {
     [ -r /etc/debian_version ] && command -v apt-get >/dev/null
@@ -99,8 +107,65 @@ magic_expect() {
     fi
 }
 
+# magic_expect_changes: after magic_expect, what every connection must
+# notify, by VIRTMON-MIB's descriptions: "changed" when an answer differs
+# from the last one (not for the first read), "set" or "cleared" when the
+# marker comes or goes (also "set" for the first read); nothing for a
+# failed read.
+magic_expect_changes() {
+    MAGIC_WANT_CHANGES=()
+    [ "$MAGIC_WANT_STATUS" = error ] && return 0
+    if [ -n "$MAGIC_SEEN_STATUS" ] && { [ "$MAGIC_WANT_STATUS" != "$MAGIC_SEEN_STATUS" ] ||
+        [ "$MAGIC_WANT_HEX" != "$MAGIC_SEEN_HEX" ]; }; then
+        MAGIC_WANT_CHANGES+=(changed)
+    fi
+    if [ "$MAGIC_WANT_BLOCKED" != "$MAGIC_SEEN_BLOCKED" ]; then
+        if [ "$MAGIC_WANT_BLOCKED" = true ]; then
+            MAGIC_WANT_CHANGES+=(set)
+        else
+            MAGIC_WANT_CHANGES+=(cleared)
+        fi
+    fi
+    MAGIC_SEEN_STATUS=$MAGIC_WANT_STATUS
+    MAGIC_SEEN_HEX=$MAGIC_WANT_HEX
+    MAGIC_SEEN_BLOCKED=$MAGIC_WANT_BLOCKED
+}
+
 # magic_hex VALUE: "68 65 6C" or "68656c" as "68656c".
 magic_hex() {
     local hex=${1// /}
     printf '%s\n' "${hex,,}"
+}
+
+# magic_run_cases CHECK: from MAGIC_FIRST on, puts each case in turn into
+# the file and runs "CHECK WHAT" after it ("CHECK WHAT start" where a
+# guest start tells whether the marker is set). Every step changes what
+# the API answers, so that each one is one change to be notified.
+magic_run_cases() {
+    local check=$1
+    "$check" "text at start"
+    magic_write 'hello magic\n'
+    "$check" "new text"
+    magic_write '0123456789abcdefghijklmnopqrstu\303\251 and more'
+    "$check" "longer than 32 bytes, cut inside a UTF-8 character"
+    magic_write '\303\251t\351\377\001\tend\\\n'
+    "$check" "non-ASCII and control bytes, a backslash"
+    magic_write 'before\000after'
+    "$check" "a NUL byte ends the content"
+    magic_write ''
+    "$check" "empty file"
+    magic_write '0xabadcafe\n'
+    "$check" "marker with a newline" start
+    magic_write '0xabadcafe\v'
+    "$check" "marker with a vertical tab, which is no ASCII whitespace to GLib" start
+    magic_write '0xabadcafe'
+    "$check" "bare marker" start
+    magic_remove
+    "$check" "missing file" start
+    magic_make_dir
+    "$check" "directory at the path"
+    magic_write '0xabadcafe \r\n'
+    "$check" "marker after a failed read"
+    magic_write '0xabadcafe-old\n'
+    "$check" "marker cleared by another content" start
 }

@@ -28,12 +28,9 @@ GUEST=magic-guest
 ROW_WAIT=20 # seconds for every row to show a new file
 MAGIC_TRAPS=(vmonMagicChanged vmonBootMarkerSet vmonBootMarkerCleared)
 
-# What the agent must have sent so far: its last answered content (a
-# failed read changes nothing) and whether that content was the marker.
-SEEN_STATUS=
-SEEN_HEX=
-SEEN_BLOCKED=false
-WANT_TRAPS=()     # notifications each connection sends for the last change
+declare -A TRAP_OF_CHANGE=([changed]=vmonMagicChanged
+    [set]=vmonBootMarkerSet [cleared]=vmonBootMarkerCleared)
+WANT_TRAPS=()         # notifications each connection sends for the last change
 declare -A WANT_ERROR # connection index -> virsh's message for a failed read
 MISMATCH=
 
@@ -109,26 +106,14 @@ expect_errors() {
 
 # ---- notifications ------------------------------------------------------------
 
-# What the last change makes every connection send, by VIRTMON-MIB's
-# descriptions: changed when an answered content differs, marker set or
-# cleared when the marker comes or goes; nothing for a failed read.
+# The notifications of the last change, by their VIRTMON-MIB names.
 expect_traps() {
+    local change
+    magic_expect_changes
     WANT_TRAPS=()
-    [ "$MAGIC_WANT_STATUS" = error ] && return 0
-    if [ -n "$SEEN_STATUS" ] && { [ "$MAGIC_WANT_STATUS" != "$SEEN_STATUS" ] ||
-        [ "$MAGIC_WANT_HEX" != "$SEEN_HEX" ]; }; then
-        WANT_TRAPS+=(vmonMagicChanged)
-    fi
-    if [ "$MAGIC_WANT_BLOCKED" != "$SEEN_BLOCKED" ]; then
-        if [ "$MAGIC_WANT_BLOCKED" = true ]; then
-            WANT_TRAPS+=(vmonBootMarkerSet)
-        else
-            WANT_TRAPS+=(vmonBootMarkerCleared)
-        fi
-    fi
-    SEEN_STATUS=$MAGIC_WANT_STATUS
-    SEEN_HEX=$MAGIC_WANT_HEX
-    SEEN_BLOCKED=$MAGIC_WANT_BLOCKED
+    for change in "${MAGIC_WANT_CHANGES[@]}"; do
+        WANT_TRAPS+=("${TRAP_OF_CHANGE[$change]}")
+    done
 }
 
 # The notification taken last: its name, and its connection from the
@@ -251,7 +236,7 @@ libvirtd_listen_tcp "$TCP_PORT"
 URIS=(qemu:///system test+unix:///default
     "qemu+tcp://127.0.0.1:$TCP_PORT/system" test:///default)
 
-magic_write 'first content\n'
+magic_write "$MAGIC_FIRST"
 traps_init
 TRAPS_TAKE=("${MAGIC_TRAPS[@]}")
 define_guest
@@ -261,31 +246,7 @@ for uri in "${URIS[@]}"; do
 done
 LD_LIBRARY_PATH=$MAGIC_PREFIX/lib traps_start_agent -- "${args[@]}"
 
-check_file "text at start"
-magic_write 'hello magic\n'
-check_file "new text"
-magic_write '0123456789abcdefghijklmnopqrstu\303\251 and more'
-check_file "longer than 32 bytes, cut inside a UTF-8 character"
-magic_write '\303\251t\351\377\001\tend\n'
-check_file "non-ASCII and control bytes"
-magic_write 'before\000after'
-check_file "a NUL byte ends the content"
-magic_write ''
-check_file "empty file"
-magic_write '0xabadcafe\n'
-check_file "marker with a newline" start
-magic_write '0xabadcafe\v'
-check_file "marker with a vertical tab, which is no ASCII whitespace to GLib" start
-magic_write '0xabadcafe'
-check_file "bare marker" start
-magic_remove
-check_file "missing file" start
-magic_make_dir
-check_file "directory at the path"
-magic_write '0xabadcafe \r\n'
-check_file "marker after a failed read"
-magic_write '0xabadcafe-old\n'
-check_file "marker cleared by another content" start
+magic_run_cases check_file
 check_no_more_traps
 check_daemons_alive
 test_note "all rows and $TRAPS_SEEN notifications as the file says"
