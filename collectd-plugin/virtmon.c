@@ -69,6 +69,8 @@ typedef struct {
     bool report_interfaces;
     bool report_magic_file;
     bool notifications;
+    unsigned int stats_groups; /* StatsGroups; 0: every group */
+    unsigned int group_every[VMON_GROUP_COUNT]; /* StatsEvery */
 } vm_config;
 
 static vm_config config = {
@@ -354,6 +356,64 @@ static int config_format(oconfig_item_t *ci, void *target)
     return 0;
 }
 
+static unsigned int group_named(const char *key, const oconfig_value_t *v)
+{
+    unsigned int group = 0;
+
+    if (v->type == OCONFIG_TYPE_STRING)
+        group = vmon_group_from_name(v->value.string);
+    if (!group)
+        ERROR("virtmon plugin: %s: '%s' is not one of state, cpu, balloon, "
+              "vcpu, interface, block",
+              key, v->type == OCONFIG_TYPE_STRING ? v->value.string : "");
+    return group;
+}
+
+/* StatsGroups "cpu" "block" ...: the domain statistics to fetch. */
+static int config_stats_groups(oconfig_item_t *ci, void *target)
+{
+    int i;
+
+    (void)target;
+    if (ci->values_num < 1) {
+        ERROR("virtmon plugin: StatsGroups needs at least one group");
+        return -1;
+    }
+    for (i = 0; i < ci->values_num; i++) {
+        unsigned int group = group_named(ci->key, &ci->values[i]);
+
+        if (!group)
+            return -1;
+        config.stats_groups |= group;
+    }
+    return 0;
+}
+
+/* StatsEvery "block" 4: fetch a costly group only every 4th poll. */
+static int config_stats_every(oconfig_item_t *ci, void *target)
+{
+    unsigned int group, bit = 0;
+    double polls;
+
+    (void)target;
+    if (ci->values_num != 2 || ci->values[1].type != OCONFIG_TYPE_NUMBER) {
+        ERROR("virtmon plugin: StatsEvery takes a group and a number of polls");
+        return -1;
+    }
+    if (!(group = group_named(ci->key, &ci->values[0])))
+        return -1;
+    polls = ci->values[1].value.number;
+    if (polls < 1 || polls > 1000 || polls != (unsigned int)polls) {
+        ERROR("virtmon plugin: StatsEvery: '%g' polls is not in 1..1000",
+              polls);
+        return -1;
+    }
+    while (!(group & (1u << bit)))
+        bit++;
+    config.group_every[bit] = (unsigned int)polls;
+    return 0;
+}
+
 typedef int (*vm_option_fn)(oconfig_item_t *ci, void *target);
 
 static const struct {
@@ -373,6 +433,8 @@ static const struct {
     {"ReportNetworkInterfaces", config_boolean, &config.report_interfaces},
     {"ReportMagicFile", config_boolean, &config.report_magic_file},
     {"Notifications", config_boolean, &config.notifications},
+    {"StatsGroups", config_stats_groups, NULL},
+    {"StatsEvery", config_stats_every, NULL},
 };
 
 static int config_option(oconfig_item_t *ci)
@@ -637,16 +699,21 @@ static void submit_disk(const vm_origin *origin, const vmon_disk *disk)
         submit_gauge(origin, "disk_physical", disk->name, disk->physical);
 }
 
-static void submit_devices(const vm_origin *origin, const vmon_domain *dom)
+static void submit_devices(const vm_origin *origin, const vmon_domain *dom,
+                           unsigned int fresh)
 {
     size_t i;
 
-    for (i = 0; config.report_block_devices && i < dom->n_disks; i++) {
+    for (i = 0; (fresh & VMON_GROUP_BLOCK) && config.report_block_devices &&
+                i < dom->n_disks;
+         i++) {
         if (!filter_skips_device(&config.block_devices, dom->name,
                                  dom->disks[i].name))
             submit_disk(origin, &dom->disks[i]);
     }
-    for (i = 0; config.report_interfaces && i < dom->n_ifaces; i++) {
+    for (i = 0; (fresh & VMON_GROUP_INTERFACE) && config.report_interfaces &&
+                i < dom->n_ifaces;
+         i++) {
         const vmon_iface *iface = &dom->ifaces[i];
 
         if (!filter_skips_device(&config.interfaces, dom->name, iface->name))
@@ -672,24 +739,31 @@ static void submit_vcpus(const vm_origin *origin, const vmon_domain *dom)
     }
 }
 
-static void submit_domain(const vm_origin *origin, const vmon_domain *dom)
+/* Values of groups that this poll did not fetch (StatsEvery) are left out:
+ * sent again unchanged, collectd would graph a counter's rate as zero. */
+static void submit_domain(const vm_origin *origin, const vmon_domain *dom,
+                          unsigned int fresh)
 {
     size_t i;
 
     if (dom->has & VMON_DOM_HAS_STATE)
         submit(origin, "domain_state", NULL,
                (value_t[]){{.gauge = dom->state}, {.gauge = dom->reason}}, 2);
-    if (dom->has & VMON_DOM_HAS_CPU_TIME)
+    if ((fresh & VMON_GROUP_CPU) && (dom->has & VMON_DOM_HAS_CPU_TIME))
         submit_derive(origin, "virt_cpu_total", NULL, dom->cpu_time_ns);
-    submit_pairs(origin, NULL, domain_pairs, STATIC_ARRAY_SIZE(domain_pairs),
-                 dom, dom->has);
-    for (i = 0; i < STATIC_ARRAY_SIZE(balloon_kib); i++) {
-        if (dom->has & balloon_kib[i].has)
-            submit_gauge(origin, "memory", balloon_kib[i].type_instance,
-                         field_u64(dom, balloon_kib[i].offset) * KIB);
+    if (fresh & VMON_GROUP_CPU)
+        submit_pairs(origin, NULL, domain_pairs, 1, dom, dom->has);
+    if (fresh & VMON_GROUP_BALLOON) {
+        submit_pairs(origin, NULL, domain_pairs + 1, 1, dom, dom->has);
+        for (i = 0; i < STATIC_ARRAY_SIZE(balloon_kib); i++) {
+            if (dom->has & balloon_kib[i].has)
+                submit_gauge(origin, "memory", balloon_kib[i].type_instance,
+                             field_u64(dom, balloon_kib[i].offset) * KIB);
+        }
     }
-    submit_vcpus(origin, dom);
-    submit_devices(origin, dom);
+    if (fresh & VMON_GROUP_VCPU)
+        submit_vcpus(origin, dom);
+    submit_devices(origin, dom, fresh);
 }
 
 /* Who a domain's values and notifications are about: the identity the
@@ -757,7 +831,7 @@ static void submit_domains(const vm_connection *conn,
         if (filter_skips(&config.domains, dom->name))
             continue;
         name_domain(&id, &names);
-        submit_domain(&origin, dom);
+        submit_domain(&origin, dom, data->fresh_groups);
     }
 }
 
@@ -1108,7 +1182,8 @@ static unsigned int poll_interval_s(void)
 
 static unsigned int stats_groups(void)
 {
-    unsigned int groups = VMON_GROUP_ALL;
+    unsigned int groups = config.stats_groups ? config.stats_groups
+                                              : (unsigned int)VMON_GROUP_ALL;
 
     if (!config.report_block_devices)
         groups &= ~(unsigned int)VMON_GROUP_BLOCK;
@@ -1132,6 +1207,7 @@ static int start_core(void)
     cc.n_uris = config.n_conns;
     cc.interval_s = poll_interval_s();
     cc.stats_groups = stats_groups();
+    memcpy(cc.group_every, config.group_every, sizeof(cc.group_every));
     if (!(core = vmon_core_new(&cc)))
         goto cleanup;
     if (vmon_core_start(core) < 0) {

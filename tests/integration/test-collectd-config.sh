@@ -81,6 +81,12 @@ expect_rejected "a number for a URI" \
 expect_rejected "two connections of the same name" \
     "Connection: 'test:///default' and 'test:/default' share the name 'test_default'" \
     'Connection "test:///default"' 'Connection "test:/default"'
+expect_rejected "an unknown stats group" \
+    "StatsGroups: 'disks' is not one of state, cpu, balloon, vcpu, interface, block" \
+    'Connection "test:///default"' 'StatsGroups "cpu" "disks"'
+expect_rejected "StatsEvery 0 polls" \
+    "StatsEvery: '0' polls is not in 1..1000" \
+    'Connection "test:///default"' 'StatsEvery "block" 0'
 
 # The control: the same daemon with a good block runs, and a URI that cannot
 # connect is no configuration error: collectd runs on and says connected 0.
@@ -90,7 +96,8 @@ write_config 'Connection "test:///default" "good"' \
     'RefreshInterval 1' 'Domain "/^te/"' 'IgnoreSelected false' \
     'HostnameFormat uuid name' 'PluginInstanceFormat connection' \
     'ReportBlockDevices false' 'ReportNetworkInterfaces true' \
-    'ReportMagicFile true' 'Notifications false'
+    'ReportMagicFile true' 'Notifications false' \
+    'StatsGroups state cpu balloon vcpu interface' 'StatsEvery "balloon" 4'
 collectd_start "$TEST_TMPDIR/collectd.conf"
 connected_is() {
     local got
