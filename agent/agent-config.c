@@ -42,6 +42,32 @@ int vmon_parse_uint(const char *str, unsigned int min, unsigned int max,
     return 0;
 }
 
+int vmon_parse_size(const char *str, uint64_t *out)
+{
+    static const char suffixes[] = "KMGT";
+    unsigned long long value;
+    const char *unit;
+    char *end;
+    int shift = 0;
+
+    if (!str || !isdigit((unsigned char)str[0]))
+        return -1;
+    errno = 0;
+    value = strtoull(str, &end, 10);
+    if (errno != 0)
+        return -1;
+    if (*end != '\0') {
+        if (end[1] != '\0' ||
+            !(unit = strchr(suffixes, toupper((unsigned char)*end))))
+            return -1;
+        shift = 10 * (int)(unit - suffixes + 1);
+    }
+    if (shift && value > (UINT64_MAX >> shift))
+        return -1;
+    *out = (uint64_t)value << shift;
+    return 0;
+}
+
 static int add_uri(vmon_agent_config *config, const char *uri)
 {
     char **uris;
@@ -121,8 +147,8 @@ static void log_unknown_group(const config_line *line, const char *name)
         strncat(known, vmon_group_names[i], sizeof(known) - strlen(known) - 1);
         strncat(known, " ", sizeof(known) - strlen(known) - 1);
     }
-    snmp_log(LOG_ERR, "%s:%u: stats: unknown group '%s' (known: %sall)\n",
-             line->path, line->number, name, known);
+    snmp_log(LOG_ERR, "%s:%u: %s: unknown group '%s' (known: %sall)\n",
+             line->path, line->number, line->words[0], name, known);
 }
 
 static int apply_stats(vmon_agent_config *config, const config_line *line)
@@ -141,6 +167,87 @@ static int apply_stats(vmon_agent_config *config, const config_line *line)
     return 0;
 }
 
+/* statsEvery GROUP POLLS: the costly groups (block, balloon) need not be
+ * fetched every interval; between fetches their last values stay. */
+static int apply_stats_every(vmon_agent_config *config, const config_line *line)
+{
+    unsigned int group = vmon_group_from_name(line->words[1]);
+    unsigned int polls, bit = 0;
+
+    if (!group) {
+        log_unknown_group(line, line->words[1]);
+        return -1;
+    }
+    if (line->n_words != 3 ||
+        vmon_parse_uint(line->words[2], 1, 1000, &polls) < 0) {
+        snmp_log(LOG_ERR,
+                 "%s:%u: statsEvery: expected 'statsEvery GROUP POLLS' with "
+                 "POLLS in 1..1000, got '%s'\n",
+                 line->path, line->number,
+                 line->n_words > 2 ? line->words[2] : "");
+        return -1;
+    }
+    while (!(group & (1u << bit)))
+        bit++;
+    config->group_every[bit] = polls;
+    return 0;
+}
+
+static int parse_number(const config_line *line, unsigned int min,
+                        unsigned int max, unsigned int *out)
+{
+    if (vmon_parse_uint(line->words[1], min, max, out) < 0) {
+        snmp_log(LOG_ERR, "%s:%u: %s: '%s' is not a number in %u..%u\n",
+                 line->path, line->number, line->words[0], line->words[1], min,
+                 max);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_bytes(const config_line *line, uint64_t *out)
+{
+    if (vmon_parse_size(line->words[1], out) < 0) {
+        snmp_log(LOG_ERR,
+                 "%s:%u: %s: '%s' is not a number of bytes (suffixes K, M, G, "
+                 "T allowed)\n",
+                 line->path, line->number, line->words[0], line->words[1]);
+        return -1;
+    }
+    return 0;
+}
+
+static int apply_queue_len(vmon_agent_config *config, const config_line *line)
+{
+    return parse_number(line, 1, VMON_AGENT_MAX_QUEUE,
+                        &config->notify.queue_len);
+}
+
+static int apply_host_low(vmon_agent_config *config, const config_line *line)
+{
+    return parse_bytes(line, &config->notify.host_low_bytes);
+}
+
+static int apply_cell_low(vmon_agent_config *config, const config_line *line)
+{
+    return parse_bytes(line, &config->notify.cell_low_bytes);
+}
+
+static int apply_hysteresis(vmon_agent_config *config, const config_line *line)
+{
+    return parse_bytes(line, &config->notify.hysteresis_bytes);
+}
+
+static int apply_rate(vmon_agent_config *config, const config_line *line)
+{
+    return parse_number(line, 0, VMON_AGENT_MAX_RATE, &config->notify.rate);
+}
+
+static int apply_burst(vmon_agent_config *config, const config_line *line)
+{
+    return parse_number(line, 1, VMON_AGENT_MAX_RATE, &config->notify.burst);
+}
+
 static const struct {
     const char *name;
     size_t max_values; /* every directive takes at least one */
@@ -151,6 +258,13 @@ static const struct {
     {"agentx", 1, apply_agentx},
     {"pingInterval", 1, apply_ping_interval},
     {"stats", MAX_WORDS - 1, apply_stats},
+    {"statsEvery", 2, apply_stats_every},
+    {"eventQueueLength", 1, apply_queue_len},
+    {"hostFreeMemoryLow", 1, apply_host_low},
+    {"cellFreeMemoryLow", 1, apply_cell_low},
+    {"freeMemoryHysteresis", 1, apply_hysteresis},
+    {"notificationRate", 1, apply_rate},
+    {"notificationBurst", 1, apply_burst},
 };
 
 static int apply_line(vmon_agent_config *config, const config_line *line)

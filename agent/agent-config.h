@@ -5,11 +5,26 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "vmon-core.h"
 
 #define VMON_AGENT_DEFAULT_URI "qemu:///system"
-#define VMON_AGENT_DEFAULT_INTERVAL 30
+#define VMON_AGENT_DEFAULT_INTERVAL 15
 #define VMON_AGENT_DEFAULT_PING_INTERVAL 5
 #define VMON_AGENT_MAX_INTERVAL 86400
+#define VMON_AGENT_MAX_QUEUE 1000000
+#define VMON_AGENT_MAX_RATE 100000
+
+/* What turns the core's events into notifications (traps.c). */
+typedef struct {
+    unsigned int queue_len;    /* events the core holds; 0: its default */
+    uint64_t cell_low_bytes;   /* 0: no NUMA cell threshold */
+    uint64_t host_low_bytes;   /* 0: no host threshold */
+    uint64_t hysteresis_bytes; /* recovery needs threshold + this */
+    unsigned int rate;         /* notifications per second; 0: no limit */
+    unsigned int burst;        /* sent at once after a quiet time; 0: rate */
+} vmon_notify_config;
 
 typedef struct {
     char **uris; /* empty until set; see vmon_agent_config_finish */
@@ -18,6 +33,9 @@ typedef struct {
     char *agentx_socket;          /* NULL: net-snmp's default */
     unsigned int ping_interval_s; /* 0: never reconnect to the master */
     unsigned int stats_groups;    /* VMON_GROUP_*; 0 until set */
+    /* statsEvery: poll a group only every N polls (0: every poll) */
+    unsigned int group_every[VMON_GROUP_COUNT];
+    vmon_notify_config notify;
 } vmon_agent_config;
 
 /* Defaults; NULL when out of memory. Free with vmon_agent_config_free. */
@@ -42,5 +60,8 @@ int vmon_agent_config_finish(vmon_agent_config *config);
 /* Parses a whole decimal number in min..max; -1 when `str` is not one. */
 int vmon_parse_uint(const char *str, unsigned int min, unsigned int max,
                     unsigned int *out);
+/* Parses a number of bytes, optionally with a K, M, G or T suffix (powers
+ * of 1024); -1 when `str` is not one or it does not fit in 64 bits. */
+int vmon_parse_size(const char *str, uint64_t *out);
 
 #endif

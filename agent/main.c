@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include "daemon.h"
 #include "log-relay.h"
 #include "mib-handler.h"
+#include "traps.h"
 #include "vmon-core.h"
 
 #define APP_NAME "virtmon-agent"
@@ -38,6 +40,7 @@ typedef struct {
     vmon_mib_agent_info info;
     vmon_core *core;
     vmon_mib_handler *handler;
+    vmon_traps *traps;
     const char *pid_file; /* set once written */
     volatile bool is_stopping;
 } agent;
@@ -196,6 +199,7 @@ static void publish_view(agent *a)
         snmp_log(LOG_ERR, "out of memory taking a snapshot\n");
         return;
     }
+    vmon_traps_counters(a->traps, &a->info.events);
     clock_gettime(CLOCK_MONOTONIC, &start);
     view = vmon_mib_view_new(snap, &a->info);
     vmon_snapshot_unref(snap);
@@ -217,18 +221,32 @@ static void on_new_data(int fd, void *opaque)
     publish_view(a);
 }
 
+static void on_counters_changed(void *opaque)
+{
+    publish_view(opaque);
+}
+
 static int start_core(agent *a)
 {
+    const vmon_notify_config *notify = &a->config->notify;
     vmon_core_config core_config = {
         .uris = a->config->uris,
         .n_uris = a->config->n_uris,
         .interval_s = a->config->interval_s,
         .stats_groups = a->config->stats_groups,
+        .event_queue_len = notify->queue_len,
+        .cell_low_bytes = notify->cell_low_bytes,
+        .host_low_bytes = notify->host_low_bytes,
+        .hysteresis_bytes = notify->hysteresis_bytes,
     };
+
+    memcpy(core_config.group_every, a->config->group_every,
+           sizeof(core_config.group_every));
 
     if (!(a->core = vmon_core_new(&core_config)) ||
         vmon_core_start(a->core) < 0)
         return -1;
+    vmon_traps_attach(a->traps, a->core);
     register_readfd(vmon_core_wake_fd(a->core), on_new_data, a);
     publish_view(a);
     return 0;
@@ -248,8 +266,12 @@ static int daemonize(const options *opts)
 static int run(agent *a, const options *opts)
 {
     init_netsnmp(a->config);
-    if (!vmon_mib_registry_is_valid() || !(a->handler = vmon_mib_handler_new()))
+    if (!vmon_mib_registry_is_valid() ||
+        !(a->handler = vmon_mib_handler_new()) ||
+        !(a->traps =
+              vmon_traps_new(&a->config->notify, on_counters_changed, a)))
         return -1;
+    /* connects to the master agent, which the notifications watch */
     init_snmp(APP_NAME);
     if (!opts->is_foreground && daemonize(opts) < 0)
         return -1;
@@ -272,6 +294,7 @@ static int run(agent *a, const options *opts)
 
 static void shut_down(agent *a)
 {
+    vmon_traps_free(a->traps);
     if (a->core) {
         unregister_readfd(vmon_core_wake_fd(a->core));
         vmon_core_stop(a->core);

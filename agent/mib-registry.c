@@ -18,6 +18,7 @@
 #define VCPU(member, bit) FIELD(vmon_vcpu, member, bit)
 #define DISK(member, bit) FIELD(vmon_disk, member, bit)
 #define IFACE(member, bit) FIELD(vmon_iface, member, bit)
+#define EVENTS(member) FIELD(vmon_mib_event_counters, member, 0)
 #define SIZE(max) .max_len = (max)
 
 /* String limits from the MIB's SYNTAX clauses. */
@@ -280,6 +281,19 @@ const vmon_mib_object vmon_mib_objects[] = {
     {.name = "vmonMagicError", OID(VMON_OID_MAGIC_ERROR),
      OF(VMON_MIB_MAGIC, ASN_OCTET_STR, vmon_mib_get_magic_error),
      UTF8},
+
+    {.name = "vmonEventsQueued", OID(VMON_OID_EVENTS_QUEUED),
+     OF(VMON_MIB_SCALARS, ASN_COUNTER64, vmon_mib_get_event_counter),
+     EVENTS(queued)},
+    {.name = "vmonEventsDropped", OID(VMON_OID_EVENTS_DROPPED),
+     OF(VMON_MIB_SCALARS, ASN_COUNTER64, vmon_mib_get_event_counter),
+     EVENTS(dropped)},
+    {.name = "vmonNotificationsSent", OID(VMON_OID_NOTIFICATIONS_SENT),
+     OF(VMON_MIB_SCALARS, ASN_COUNTER64, vmon_mib_get_event_counter),
+     EVENTS(sent)},
+    {.name = "vmonNotificationsLimited", OID(VMON_OID_NOTIFICATIONS_LIMITED),
+     OF(VMON_MIB_SCALARS, ASN_COUNTER64, vmon_mib_get_event_counter),
+     EVENTS(limited)},
 };
 /* clang-format on */
 

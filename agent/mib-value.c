@@ -7,6 +7,18 @@
 
 #include "mib.h"
 
+size_t vmon_mib_utf8_cut(const void *bytes, size_t len, size_t max)
+{
+    const unsigned char *s = bytes;
+
+    if (len <= max)
+        return len;
+    len = max;
+    while (len > 0 && (s[len] & 0xc0) == 0x80)
+        len--;
+    return len;
+}
+
 bool vmon_mib_set_number(vmon_mib_value *val, uint64_t number)
 {
     val->number = number;

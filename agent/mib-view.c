@@ -79,17 +79,6 @@ static void shrink(void **items, size_t n, size_t size)
         *items = shrunk;
 }
 
-/* Cut `len` to at most `max` bytes without splitting a UTF-8 character. */
-static size_t utf8_cut(const unsigned char *s, size_t len, size_t max)
-{
-    if (len <= max)
-        return len;
-    len = max;
-    while (len > 0 && (s[len] & 0xc0) == 0x80)
-        len--;
-    return len;
-}
-
 static bool keep_text(vmon_mib_view *view, vmon_mib_value *val)
 {
     char *copy;
@@ -112,9 +101,9 @@ static bool store_value(vmon_mib_view *view, const vmon_mib_object *obj,
         if (val->is_text && !keep_text(view, val))
             return false;
         cell->v.str.bytes = val->bytes;
-        cell->v.str.len = obj->max_len
-                              ? utf8_cut(val->bytes, val->len, obj->max_len)
-                              : val->len;
+        cell->v.str.len =
+            obj->max_len ? vmon_mib_utf8_cut(val->bytes, val->len, obj->max_len)
+                         : val->len;
         return true;
     case ASN_INTEGER:
         cell->v.integer = val->integer;

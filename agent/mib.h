@@ -25,12 +25,19 @@ typedef enum {
     VMON_MIB_MAGIC,
 } vmon_mib_table;
 
+/* The counters of the event path (vmonEvents), as of the last render. */
+typedef struct {
+    uint64_t queued, dropped; /* by the core's queue */
+    uint64_t sent, limited;   /* by the notification sender */
+} vmon_mib_event_counters;
+
 /* The agent's own settings, for vmonAgent and for the columns that depend
  * on what is collected. */
 typedef struct {
     const char *version;
     unsigned int interval_s;
     unsigned int stats_groups; /* VMON_GROUP_* */
+    vmon_mib_event_counters events;
 } vmon_mib_agent_info;
 
 /* Everything a getter may read for one row; fields that do not apply to the
@@ -88,6 +95,8 @@ const vmon_mib_object *vmon_mib_object_containing(const oid *name, size_t len);
 bool vmon_mib_registry_is_valid(void);
 
 /* mib-value.c: how getters fill in a value. */
+/* `len` cut to at most `max` bytes without splitting a UTF-8 character. */
+size_t vmon_mib_utf8_cut(const void *bytes, size_t len, size_t max);
 bool vmon_mib_set_number(vmon_mib_value *val, uint64_t number);
 bool vmon_mib_set_integer(vmon_mib_value *val, long integer);
 bool vmon_mib_set_truth(vmon_mib_value *val, bool is_true);
@@ -222,5 +231,8 @@ bool vmon_mib_get_magic_is_boot_blocked(const vmon_mib_object *,
                                         const vmon_mib_row *, vmon_mib_value *);
 bool vmon_mib_get_magic_error(const vmon_mib_object *, const vmon_mib_row *,
                               vmon_mib_value *);
+
+bool vmon_mib_get_event_counter(const vmon_mib_object *, const vmon_mib_row *,
+                                vmon_mib_value *);
 
 #endif

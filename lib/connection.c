@@ -32,6 +32,8 @@ vmon_conn *vmon_conn_new(unsigned int index, const char *uri,
     vc->stats_groups = stats_groups;
     vc->state = VMON_CONN_DISCONNECTED;
     vc->has_nowait = true;
+    vc->lifecycle_id = -1;
+    vmon_changes_init(&vc->track);
     pthread_mutex_init(&vc->lock, NULL);
     pthread_cond_init(&vc->cond, NULL);
     return vc;
@@ -44,6 +46,7 @@ void vmon_conn_free(vmon_conn *vc)
     vmon_conn_disconnect(vc);
     vmon_conn_snap_unref(vc->current);
     vmon_host_data_unref(vc->statics);
+    vmon_changes_clear(&vc->track);
     pthread_mutex_destroy(&vc->lock);
     pthread_cond_destroy(&vc->cond);
     free(vc->uri);
@@ -66,6 +69,7 @@ static void on_close(virConnectPtr conn, int reason, void *opaque)
     vmon_conn *vc = opaque;
 
     (void)conn;
+    __atomic_store_n(&vc->close_reason, reason, __ATOMIC_SEQ_CST);
     __atomic_store_n(&vc->is_closed, 1, __ATOMIC_SEQ_CST);
     vmon_log(VMON_LOG_WARNING, "connection to '%s' closed (reason %d)", vc->uri,
              reason);
@@ -78,9 +82,13 @@ void vmon_conn_disconnect(vmon_conn *vc)
 {
     if (!vc->conn)
         return;
+    vmon_events_deregister(vc);
     virConnectUnregisterCloseCallback(vc->conn, on_close);
     virConnectClose(vc->conn);
     virResetLastError();
+    /* the flag belongs to the closed connection: left set, it would wake
+     * the poll thread at once and defeat the backoff */
+    __atomic_store_n(&vc->is_closed, 0, __ATOMIC_SEQ_CST);
     vc->conn = NULL;
     vc->state = VMON_CONN_DISCONNECTED;
 }
@@ -143,6 +151,9 @@ static int connect_uri(vmon_conn *vc)
         virConnectSetKeepAlive(vc->conn, VMON_KEEPALIVE_INTERVAL_S,
                                VMON_KEEPALIVE_COUNT) < 0)
         virResetLastError();
+    /* every connect registers anew: callbacks die with the connection */
+    if (vc->use_keepalive)
+        vmon_events_register(vc);
     if (!(statics = vmon_host_data_new()) ||
         vmon_collect_statics(vc->conn, statics) < 0) {
         vmon_host_data_unref(statics);
@@ -187,14 +198,6 @@ static vmon_host_data *collect(vmon_conn *vc)
     return data;
 }
 
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static int poll_failed(vmon_conn *vc, time_t attempt)
 {
     char error[512];
@@ -202,6 +205,7 @@ static int poll_failed(vmon_conn *vc, time_t attempt)
     snprintf(error, sizeof(error), "%s", vmon_error_text());
     vmon_log(VMON_LOG_ERR, "poll of '%s' failed: %s", vc->uri, error);
     virResetLastError();
+    vmon_changes_conn_lost(vc, error);
     vmon_conn_disconnect(vc);
     vc->state = VMON_CONN_DISCONNECTED;
     vc->poll_errors++;
@@ -212,20 +216,39 @@ static int poll_failed(vmon_conn *vc, time_t attempt)
     return -1;
 }
 
+static const char *close_reason_text(int reason)
+{
+    switch (reason) {
+    case VIR_CONNECT_CLOSE_REASON_EOF:
+        return "connection closed by libvirtd";
+    case VIR_CONNECT_CLOSE_REASON_KEEPALIVE:
+        return "libvirtd stopped answering keepalive probes";
+    case VIR_CONNECT_CLOSE_REASON_CLIENT:
+        return "connection closed by the client";
+    default:
+        return "connection closed after an error";
+    }
+}
+
 int vmon_conn_poll(vmon_conn *vc)
 {
     time_t attempt = time(NULL);
-    uint64_t start = now_ms();
+    uint64_t started_ns = vmon_monotonic_ns();
+    uint64_t start = started_ns / 1000000;
     vmon_host_data *data;
 
-    if (vc->conn && __atomic_load_n(&vc->is_closed, __ATOMIC_SEQ_CST))
+    if (vc->conn && __atomic_load_n(&vc->is_closed, __ATOMIC_SEQ_CST)) {
+        vmon_changes_conn_lost(vc, close_reason_text(vc->close_reason));
         vmon_conn_disconnect(vc);
+    }
     if (!vc->conn && connect_uri(vc) < 0)
         return poll_failed(vc, attempt);
     if (!(data = collect(vc)))
         return poll_failed(vc, attempt);
     vc->backoff_s = 0;
-    publish(vc, data, NULL, attempt, (uint32_t)(now_ms() - start));
+    vmon_changes_poll_done(vc, data, started_ns);
+    publish(vc, data, NULL, attempt,
+            (uint32_t)(vmon_monotonic_ns() / 1000000 - start));
     return 0;
 }
 

@@ -15,6 +15,7 @@ struct vmon_core {
     size_t n_conns;
     vmon_conn **conns;
     int wake[2];
+    vmon_event_queue *events;
     bool is_started;
 };
 
@@ -26,7 +27,7 @@ static void silent_error(void *opaque, virErrorPtr err)
     (void)err;
 }
 
-static int make_pipe(int fds[2])
+int vmon_pipe_new(int fds[2])
 {
     int i;
 
@@ -57,6 +58,11 @@ static bool config_is_valid(const vmon_core_config *config)
                  config->stats_groups);
         return false;
     }
+    if (config->event_queue_len > VMON_EVENT_QUEUE_MAX) {
+        vmon_log(VMON_LOG_ERR, "event queue length '%u' out of range 1..%u",
+                 config->event_queue_len, VMON_EVENT_QUEUE_MAX);
+        return false;
+    }
     for (i = 0; i < config->n_uris; i++) {
         if (!config->uris[i] || !*config->uris[i]) {
             vmon_log(VMON_LOG_ERR, "empty libvirt URI (number %zu)", i + 1);
@@ -77,7 +83,8 @@ vmon_core *vmon_core_new(const vmon_core_config *config)
         return NULL;
     core->wake[0] = core->wake[1] = -1;
     virSetErrorFunc(NULL, silent_error);
-    if (make_pipe(core->wake) < 0 ||
+    if (vmon_pipe_new(core->wake) < 0 ||
+        !(core->events = vmon_event_queue_new(config->event_queue_len)) ||
         !(core->conns = calloc(config->n_uris, sizeof(*core->conns))))
         goto error;
     for (i = 0; i < config->n_uris; i++) {
@@ -86,6 +93,10 @@ vmon_core *vmon_core_new(const vmon_core_config *config)
         if (!core->conns[i])
             goto error;
         core->conns[i]->core = core;
+        core->conns[i]->events = core->events;
+        core->conns[i]->limits =
+            (vmon_limits){config->cell_low_bytes, config->host_low_bytes,
+                          config->hysteresis_bytes};
         memcpy(core->conns[i]->group_every, config->group_every,
                sizeof(config->group_every));
         core->n_conns++;
@@ -223,6 +234,7 @@ void vmon_core_free(vmon_core *core)
     for (i = 0; i < core->n_conns; i++)
         vmon_conn_free(core->conns[i]);
     free(core->conns);
+    vmon_event_queue_free(core->events);
     if (core->wake[0] >= 0)
         close(core->wake[0]);
     if (core->wake[1] >= 0)
@@ -255,6 +267,26 @@ int vmon_core_poll_once(vmon_core *core)
         if (vmon_conn_poll(core->conns[i]) < 0)
             failed++;
     return failed;
+}
+
+int vmon_core_event_fd(const vmon_core *core)
+{
+    return vmon_event_queue_fd(core->events);
+}
+
+vmon_event *vmon_core_next_event(vmon_core *core)
+{
+    return vmon_event_queue_pop(core->events);
+}
+
+uint64_t vmon_core_events_dropped(const vmon_core *core)
+{
+    return vmon_event_queue_dropped(core->events);
+}
+
+uint64_t vmon_core_events_queued(const vmon_core *core)
+{
+    return vmon_event_queue_total(core->events);
 }
 
 vmon_conn *vmon_core_conn(vmon_core *core, size_t i)

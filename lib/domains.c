@@ -536,6 +536,7 @@ int vmon_collect_domains(vmon_conn *vc, vmon_host_data *data)
         return -1;
     }
     vc->domain_polls++;
+    data->fresh_groups = groups | VMON_GROUP_STATE;
     if (n > 0 && !(data->domains = calloc(n, sizeof(*data->domains))))
         goto cleanup;
     for (i = 0; i < n; i++) {

@@ -2,7 +2,6 @@
  * an extension API looked up at run time because stock libvirt lacks it. */
 #include <config.h>
 
-#include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -38,13 +37,20 @@ static magic_fn magic_function(void)
     return magic_lookup_result;
 }
 
+/* GLib's g_ascii_isspace, which the extension uses: unlike isspace() it
+ * leaves out '\v' and does not depend on the locale. */
+static bool is_ascii_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
 bool vmon_magic_is_marker(const unsigned char *content, size_t len)
 {
     size_t marker_len = strlen(VMON_MAGIC_MARKER);
 
     /* `echo 0xabadcafe > magic_file` leaves a newline: the extension ignores
      * trailing whitespace when it compares, so virtmon does too. */
-    while (len > 0 && isspace(content[len - 1]))
+    while (len > 0 && is_ascii_space(content[len - 1]))
         len--;
     return len == marker_len && memcmp(content, VMON_MAGIC_MARKER, len) == 0;
 }

@@ -44,6 +44,7 @@ typedef struct {
     /* VMON_EVENT_MAGIC_* / MARKER_* */
     size_t magic_len;
     unsigned char magic[VMON_MAGIC_MAX];
+    bool is_boot_blocked; /* the content is the marker */
     /* VMON_EVENT_CELL_* / HOST_* */
     unsigned int cell;
     uint64_t free_bytes, threshold_bytes;

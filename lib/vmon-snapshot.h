@@ -169,8 +169,10 @@ typedef struct {
     bool has_cells; /* false when the driver could not list NUMA cells */
     size_t n_cells;
     vmon_cell *cells;
-    /* domains, sorted by UUID so that front ends can walk them in index order
-     */
+    /* VMON_GROUP_* fetched by this poll; the other configured groups carry
+     * the values of an earlier poll (statsEvery) */
+    unsigned int fresh_groups;
+    /* domains, sorted by UUID: front ends walk them in index order */
     size_t n_domains;
     vmon_domain *domains;
     /* magic file */

@@ -21,7 +21,9 @@ snmp_init
 snmp_start_snmpd
 snmp_start_agent -u test:///default
 
-walk=(snmpwalk -v2c -c "$SNMP_COMMUNITY" -m +VIRTMON-MIB
+# -m VIRTMON-MIB, not -m +VIRTMON-MIB: the default MIB list it would add to
+# names modules that Debian does not ship, and net-snmp complains of each.
+walk=(snmpwalk -v2c -c "$SNMP_COMMUNITY" -m VIRTMON-MIB
     "udp:127.0.0.1:$SNMP_PORT" VIRTMON-MIB::vmonObjects)
 echo
 echo "MIBDIRS=$MIBDIRS ${walk[*]}"

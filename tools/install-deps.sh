@@ -14,7 +14,11 @@ PACKAGES=(
     collectd-core graphite-carbon python3-whisper
     gnutls-bin valgrind
     # used by the test scripts
-    bash coreutils procps iproute2 util-linux dpkg apt
+    bash coreutils procps iproute2 util-linux dpkg apt python3
+    # building the patched libvirt (contrib/libvirt-magic-file/build.sh)
+    dpkg-dev patch xz-utils gcc libc6-dev meson ninja-build perl
+    libxml2-utils xsltproc rpcsvc-proto libglib2.0-dev libgnutls28-dev
+    libxml2-dev libtirpc-dev libyajl-dev
 )
 
 missing=()

@@ -271,11 +271,18 @@ test_sigterm_stops_cleanly() {
     is_running "$pid" && fail "agent still running after SIGTERM"
 }
 
+test_bad_stats_group_interval_is_rejected() {
+    expect_config_error statsevery "statsEvery block 0\n" "statsEvery" 1
+    expect_config_error statsgroup "uri test:///default\nstatsEvery disks 4\n" \
+        "statsEvery: unknown group 'disks'" 2
+}
+
 # snmpd first, so that a bad configuration would have a master to reach
 start_snmpd
 test_unknown_directive_is_rejected
 test_interval_zero_is_rejected
 test_interval_not_a_number_is_rejected
+test_bad_stats_group_interval_is_rejected
 test_missing_config_file_is_an_error
 
 start_agent -i 2 -u "test+unix:///default?socket=$tmp/nonexistent.sock" \
