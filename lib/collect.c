@@ -75,6 +75,27 @@ static int call_failed(virConnectPtr conn, const char *what)
     return 0;
 }
 
+/* The node's hardware does not change under a running libvirtd, so it is
+ * read with the other per-connect facts; a reconnect reads it again. */
+static int collect_node_info(virConnectPtr conn, vmon_host_data *data)
+{
+    virNodeInfo info;
+
+    if (virNodeGetInfo(conn, &info) < 0)
+        return call_failed(conn, "node info");
+    data->has_node_info = true;
+    memcpy(data->cpu_model, info.model, sizeof(data->cpu_model));
+    data->cpu_model[sizeof(data->cpu_model) - 1] = '\0';
+    data->memory_kib = info.memory;
+    data->cpus = info.cpus;
+    data->mhz = info.mhz;
+    data->nodes = info.nodes;
+    data->sockets = info.sockets;
+    data->cores = info.cores;
+    data->threads = info.threads;
+    return 0;
+}
+
 int vmon_collect_statics(virConnectPtr conn, vmon_host_data *data)
 {
     int n;
@@ -97,6 +118,8 @@ int vmon_collect_statics(virConnectPtr conn, vmon_host_data *data)
         return -1;
     if ((data->max_vcpus = virConnectGetMaxVcpus(conn, NULL)) < 0 &&
         call_failed(conn, "maximum vCPUs") < 0)
+        return -1;
+    if (collect_node_info(conn, data) < 0)
         return -1;
     n = virConnectIsEncrypted(conn);
     data->is_encrypted = n < 0 ? VMON_FLAG_UNKNOWN
@@ -138,23 +161,8 @@ cleanup:
 
 int vmon_collect_node(virConnectPtr conn, vmon_host_data *data)
 {
-    virNodeInfo info;
     unsigned long long free_bytes;
 
-    if (virNodeGetInfo(conn, &info) == 0) {
-        data->has_node_info = true;
-        memcpy(data->cpu_model, info.model, sizeof(data->cpu_model));
-        data->cpu_model[sizeof(data->cpu_model) - 1] = '\0';
-        data->memory_kib = info.memory;
-        data->cpus = info.cpus;
-        data->mhz = info.mhz;
-        data->nodes = info.nodes;
-        data->sockets = info.sockets;
-        data->cores = info.cores;
-        data->threads = info.threads;
-    } else if (call_failed(conn, "node info") < 0) {
-        return -1;
-    }
     /* 0 is both a value and the error return: the error tells them apart */
     free_bytes = virNodeGetFreeMemory(conn);
     if (free_bytes > 0 || !virGetLastError()) {

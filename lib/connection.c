@@ -189,6 +189,7 @@ static vmon_host_data *collect(vmon_conn *vc)
     data->max_vcpus = st->max_vcpus;
     data->is_encrypted = st->is_encrypted;
     data->is_secure = st->is_secure;
+    vmon_host_data_copy_node_info(data, st);
     if (vmon_collect_node(vc->conn, data) < 0 ||
         vmon_collect_domains(vc, data) < 0) {
         vmon_host_data_unref(data);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmon-snapshot.h"
+#include "vmon-internal.h"
 
 vmon_host_data *vmon_host_data_new(void)
 {
@@ -18,6 +18,20 @@ vmon_host_data *vmon_host_data_new(void)
     data->is_encrypted = VMON_FLAG_UNKNOWN;
     data->is_secure = VMON_FLAG_UNKNOWN;
     return data;
+}
+
+void vmon_host_data_copy_node_info(vmon_host_data *dst,
+                                   const vmon_host_data *src)
+{
+    dst->has_node_info = src->has_node_info;
+    memcpy(dst->cpu_model, src->cpu_model, sizeof(dst->cpu_model));
+    dst->memory_kib = src->memory_kib;
+    dst->cpus = src->cpus;
+    dst->mhz = src->mhz;
+    dst->nodes = src->nodes;
+    dst->sockets = src->sockets;
+    dst->cores = src->cores;
+    dst->threads = src->threads;
 }
 
 vmon_host_data *vmon_host_data_ref(vmon_host_data *data)

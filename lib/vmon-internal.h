@@ -95,7 +95,11 @@ void vmon_conn_disconnect(vmon_conn *vc);
 
 /* collect.c: each fills `data` from `conn`; -1 means the connection failed. */
 int vmon_collect_statics(virConnectPtr conn, vmon_host_data *data);
+/* Free memory and NUMA cells, every poll (node info is a per-connect fact
+ * of vmon_collect_statics, copied with vmon_host_data_copy_node_info). */
 int vmon_collect_node(virConnectPtr conn, vmon_host_data *data);
+void vmon_host_data_copy_node_info(vmon_host_data *dst,
+                                   const vmon_host_data *src);
 int vmon_collect_domains(vmon_conn *vc, vmon_host_data *data);
 /* Parse one record of virConnectGetAllDomainStats into `dom`. */
 int vmon_domain_from_record(virDomainStatsRecordPtr rec, vmon_domain *dom);
