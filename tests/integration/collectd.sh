@@ -159,6 +159,20 @@ collectd_integer() {
     printf '%s\n' "${BASH_REMATCH[1]}"
 }
 
+# collectd_csv_integers HOST PLUGIN_DIR TYPE_FILE: the newest line's data
+# sources as integers joined by ","; a fractional one shows as <line>.
+# Fails when nothing has been written.
+collectd_csv_integers() {
+    local raw got= v
+    raw=$(collectd_csv_values "$@") || return 1
+    IFS=, read -ra fields <<<"$raw"
+    for v in "${fields[@]}"; do
+        v=$(collectd_integer "$v") || v="<$raw>"
+        got=${got:+$got,}$v
+    done
+    printf '%s\n' "$got"
+}
+
 # collectd_host_name NAME: NAME as a collectd host or instance field holds
 # it: at most 127 bytes, cut at a UTF-8 character boundary.
 collectd_host_name() {

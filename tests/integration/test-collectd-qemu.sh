@@ -102,16 +102,11 @@ read_domstats() {
 # expect_values WHAT TYPE_FILE WANT: the guest's newest csv line, as
 # integers joined by ",", must be WANT.
 expect_values() {
-    local what=$1 file=$2 want=$3 raw got= v
-    if ! raw=$(collectd_csv_values "$GUEST" virtmon "$file"); then
+    local what=$1 file=$2 want=$3 got
+    if ! got=$(collectd_csv_integers "$GUEST" virtmon "$file"); then
         mismatch "$what: not written ($file), virsh says '$want'"
         return
     fi
-    IFS=, read -ra fields <<<"$raw"
-    for v in "${fields[@]}"; do
-        v=$(collectd_integer "$v") || v="<$raw>"
-        got=${got:+$got,}$v
-    done
     [ "$got" = "$want" ] || mismatch "$what: collectd '$got', virsh '$want'"
 }
 

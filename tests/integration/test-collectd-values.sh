@@ -30,16 +30,11 @@ mismatch() {
 # expect_values WHAT HOST PLUGIN_DIR TYPE_FILE WANT: the newest csv line of
 # the value, as integers joined by ",", must be WANT.
 expect_values() {
-    local what=$1 want=$5 raw got= v
-    if ! raw=$(collectd_csv_values "$2" "$3" "$4"); then
+    local what=$1 want=$5 got
+    if ! got=$(collectd_csv_integers "$2" "$3" "$4"); then
         mismatch "$what: not written ($2/$3/$4), virsh says '$want'"
         return
     fi
-    IFS=, read -ra fields <<<"$raw"
-    for v in "${fields[@]}"; do
-        v=$(collectd_integer "$v") || v="<$raw>"
-        got=${got:+$got,}$v
-    done
     [ "$got" = "$want" ] || mismatch "$what: collectd '$got', virsh '$want'"
 }
 
