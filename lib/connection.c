@@ -344,7 +344,14 @@ vmon_call *vmon_conn_call_new(vmon_conn *vc)
     }
     call->vc = vc;
     call->seq = ++vc->next_seq;
-    call->attempt = time(NULL);
+    {
+        struct timespec now;
+
+        clock_gettime(CLOCK_REALTIME, &now);
+        call->attempt = now.tv_sec;
+        call->attempt_ns =
+            (uint64_t)now.tv_sec * 1000000000 + (uint64_t)now.tv_nsec;
+    }
     call->started_ns = vmon_monotonic_ns();
     call->lifecycle_id = -1;
     call->groups = due_groups(vc);
@@ -394,6 +401,8 @@ void vmon_call_run(vmon_call *call)
         goto failed;
     vmon_collect_magic(call->conn, call->data);
     call->data->polled = call->attempt;
+    call->data->polled_ns = call->attempt_ns;
+    call->data->poll_number = call->seq;
     call->rc = 0;
     return;
 failed:

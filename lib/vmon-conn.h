@@ -117,6 +117,7 @@ struct vmon_call {
     vmon_conn *vc;
     uint64_t seq;
     time_t attempt;      /* Unix time it started */
+    uint64_t attempt_ns; /* the same, CLOCK_REALTIME in nanoseconds */
     uint64_t started_ns; /* CLOCK_MONOTONIC */
     unsigned int groups; /* VMON_GROUP_* requested */
     const char *what;    /* the libvirt call running, or NULL */
