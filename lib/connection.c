@@ -247,12 +247,13 @@ static bool sink_state_of(void *opaque, const unsigned char *uuid, int *state,
     return is_known;
 }
 
-/* Under vc->lock: the slot of `conn` among the retired connections. */
+/* Under vc->lock: the slot of `conn` among the retired connections, or,
+ * for NULL, a free slot. */
 static virConnectPtr *retired_slot(vmon_conn *vc, virConnectPtr conn)
 {
     size_t i;
 
-    for (i = 0; conn && i < VMON_MAX_CALLS; i++)
+    for (i = 0; i < VMON_MAX_CALLS; i++)
         if (vc->retired[i] == conn)
             return &vc->retired[i];
     return NULL;
@@ -265,7 +266,7 @@ static bool sink_is_retired(void *opaque, virConnectPtr conn)
     bool is_retired;
 
     pthread_mutex_lock(&vc->lock);
-    is_retired = retired_slot(vc, conn) != NULL;
+    is_retired = conn && retired_slot(vc, conn);
     pthread_mutex_unlock(&vc->lock);
     return is_retired;
 }
@@ -600,7 +601,7 @@ void vmon_conn_call_done(vmon_conn *vc, vmon_call *call)
     for (i = 0; i < vc->n_calls; i++)
         if (vc->calls[i] == call)
             vc->calls[i] = vc->calls[--vc->n_calls];
-    is_retired = retired_slot(vc, call->used_conn) != NULL;
+    is_retired = call->used_conn && retired_slot(vc, call->used_conn);
     pthread_mutex_unlock(&vc->lock);
     /* a later poll already published: this one is history; and a retired
      * connection's failure says nothing of the one in use */
