@@ -481,10 +481,12 @@ void vmon_conn_retire(vmon_conn *vc)
     for (i = 0; i < vc->n_calls; i++)
         is_stuck |= vc->calls[i]->used_conn == vc->conn &&
                     vc->calls[i]->is_overdue && !vc->calls[i]->is_done;
-    if (is_stuck && (slot = retired_slot(vc, NULL)))
+    if (is_stuck && (slot = retired_slot(vc, NULL))) {
         *slot = vc->conn;
-    else
+        vc->retired_lifecycle_id[slot - vc->retired] = vc->lifecycle_id;
+    } else {
         is_stuck = false;
+    }
     pthread_mutex_unlock(&vc->lock);
     if (!is_stuck)
         return;
@@ -502,23 +504,32 @@ void vmon_conn_retire(vmon_conn *vc)
     __atomic_store_n(&vc->closed_conn, NULL, __ATOMIC_SEQ_CST);
 }
 
-/* The call's connection is no longer retired once no call uses it. */
+/* Once no call uses a retired connection, its event callback goes (the
+ * call that was stuck returned, so the connection answers again, or it
+ * is closed and the RPC fails at once); the caller's reference keeps the
+ * connection until then. */
 static void release_retired(vmon_conn *vc, virConnectPtr conn)
 {
     virConnectPtr *slot;
+    int lifecycle_id = -1;
     bool is_used = false;
     size_t i;
 
     pthread_mutex_lock(&vc->lock);
     for (i = 0; i < vc->n_calls; i++)
         is_used |= vc->calls[i]->used_conn == conn;
-    if (!is_used && (slot = retired_slot(vc, conn)))
+    if (!is_used && (slot = retired_slot(vc, conn))) {
         *slot = NULL;
+        lifecycle_id = vc->retired_lifecycle_id[slot - vc->retired];
+    }
     pthread_mutex_unlock(&vc->lock);
+    vmon_lifecycle_deregister(conn, lifecycle_id);
 }
 
 static void call_free(vmon_call *call)
 {
+    if (call->used_conn)
+        release_retired(call->vc, call->used_conn);
     vmon_host_data_unref(call->prev);
     vmon_host_data_unref(call->data);
     vmon_host_data_unref(call->statics);
@@ -528,8 +539,6 @@ static void call_free(vmon_call *call)
         else
             virConnectClose(call->conn);
     }
-    if (call->used_conn)
-        release_retired(call->vc, call->used_conn);
     free(call);
 }
 

@@ -73,7 +73,8 @@ typedef struct vmon_conn {
     size_t n_calls;
     /* connections left to calls stuck on them (see vmon_conn_retire) */
     virConnectPtr retired[VMON_MAX_CALLS];
-    size_t n_workers; /* worker threads alive */
+    int retired_lifecycle_id[VMON_MAX_CALLS]; /* their event callbacks */
+    size_t n_workers;                         /* worker threads alive */
     vmon_conn_snap *current;
     pthread_t thread;
     bool has_thread;
