@@ -232,10 +232,17 @@ static void on_close(virConnectPtr conn, int reason, void *opaque)
     pthread_mutex_unlock(&vc->lock);
 }
 
+/* The live store is newer than the snapshot: a domain renamed (undefined,
+ * then defined) keeps the state its events told. */
 static bool sink_state_of(void *opaque, const unsigned char *uuid, int *state,
                           int *reason)
 {
-    vmon_conn_snap *snap = vmon_conn_current(opaque);
+    vmon_conn *vc = opaque;
+    vmon_conn_snap *snap;
+
+    if (vmon_live_state_of(&vc->live, uuid, state, reason))
+        return true;
+    snap = vmon_conn_current(vc);
     const vmon_domain *dom = vmon_host_data_find_domain(snap->data, uuid);
     bool is_known = dom && (dom->has & VMON_DOM_HAS_STATE);
 
@@ -494,9 +501,9 @@ void vmon_conn_retire(vmon_conn *vc)
              "'%s': a call is stuck on the connection; the next poll opens "
              "a connection of its own",
              vc->uri);
-    /* local: the stuck call's reference keeps the connection until it
-     * returns; its lifecycle callback stays, sink_is_retired mutes it */
-    virConnectUnregisterCloseCallback(vc->conn, on_close);
+    /* no RPC here (even unregistering a callback is one): the stuck call's
+     * reference keeps the connection until it returns; its callbacks stay
+     * till then, muted (sink_is_retired, vmon_conn_is_closed) */
     virConnectClose(vc->conn);
     virResetLastError();
     vc->conn = NULL;
@@ -510,7 +517,7 @@ void vmon_conn_retire(vmon_conn *vc)
  * connection until then. */
 static void release_retired(vmon_conn *vc, virConnectPtr conn)
 {
-    virConnectPtr *slot;
+    virConnectPtr *slot = NULL;
     int lifecycle_id = -1;
     bool is_used = false;
     size_t i;
@@ -521,9 +528,15 @@ static void release_retired(vmon_conn *vc, virConnectPtr conn)
     if (!is_used && (slot = retired_slot(vc, conn))) {
         *slot = NULL;
         lifecycle_id = vc->retired_lifecycle_id[slot - vc->retired];
+    } else {
+        slot = NULL;
     }
     pthread_mutex_unlock(&vc->lock);
+    if (!slot)
+        return;
     vmon_lifecycle_deregister(conn, lifecycle_id);
+    if (virConnectUnregisterCloseCallback(conn, on_close) < 0)
+        virResetLastError();
 }
 
 static void call_free(vmon_call *call)
@@ -603,18 +616,17 @@ static void poll_succeeded(vmon_conn *vc, vmon_call *call)
 
 void vmon_conn_call_done(vmon_conn *vc, vmon_call *call)
 {
-    bool is_retired;
     size_t i;
 
     pthread_mutex_lock(&vc->lock);
     for (i = 0; i < vc->n_calls; i++)
         if (vc->calls[i] == call)
             vc->calls[i] = vc->calls[--vc->n_calls];
-    is_retired = call->used_conn && retired_slot(vc, call->used_conn);
     pthread_mutex_unlock(&vc->lock);
-    /* a later poll already published: this one is history; and a retired
-     * connection's failure says nothing of the one in use */
-    if (call->seq > vc->done_seq && !(call->rc < 0 && is_retired)) {
+    /* a later poll already published: this one is history (a failure of a
+     * retired connection with no later poll done is the host's: libvirtd
+     * stopped answering them both) */
+    if (call->seq > vc->done_seq) {
         vc->done_seq = call->seq;
         if (call->rc < 0)
             poll_failed(vc, call);

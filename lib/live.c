@@ -68,9 +68,13 @@ void vmon_live_note(vmon_live_store *store, const vmon_event *ev)
     }
     if (live || (live = live_add(store, ev))) {
         live->is_gone = ev->event == VIR_DOMAIN_EVENT_UNDEFINED;
-        live->has_state = ev->has_state;
-        live->state = ev->state;
-        live->reason = ev->reason;
+        /* an undefined domain has no state; the one it had stays known
+         * for a definition that follows (a rename) */
+        if (!live->is_gone) {
+            live->has_state = ev->has_state;
+            live->state = ev->state;
+            live->reason = ev->reason;
+        }
         live->seen_ns = ev->seen_ns;
         live->seen = ev->time.tv_sec;
         store->is_dirty = true;
@@ -91,6 +95,23 @@ void vmon_live_prune(vmon_live_store *store, uint64_t before_ns)
     }
     store->n_live = kept;
     pthread_mutex_unlock(&store->lock);
+}
+
+bool vmon_live_state_of(vmon_live_store *store, const unsigned char *uuid,
+                        int *state, int *reason)
+{
+    vmon_live_state *live;
+    bool is_known;
+
+    pthread_mutex_lock(&store->lock);
+    live = live_find(store, uuid);
+    is_known = live && live->has_state;
+    if (is_known) {
+        *state = live->state;
+        *reason = live->reason;
+    }
+    pthread_mutex_unlock(&store->lock);
+    return is_known;
 }
 
 bool vmon_live_take_dirty(vmon_live_store *store)

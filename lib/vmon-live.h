@@ -33,6 +33,10 @@ void vmon_live_clear(vmon_live_store *store);
 void vmon_live_note(vmon_live_store *store, const vmon_event *ev);
 /* Forget the states seen before `before_ns` (CLOCK_MONOTONIC). */
 void vmon_live_prune(vmon_live_store *store, uint64_t before_ns);
+/* The state last noted for the domain, even if it was undefined since;
+ * false when none is. */
+bool vmon_live_state_of(vmon_live_store *store, const unsigned char *uuid,
+                        int *state, int *reason);
 /* Whether anything was noted since the last call; clears the flag. */
 bool vmon_live_take_dirty(vmon_live_store *store);
 /* A copy of every state (names duplicated), for vmon_live_copy_free. */
