@@ -128,7 +128,8 @@ check_domain() {
         "$(virsh_field 'CPU(s)' <<<"$info")"
     [ "$(virsh_field Id <<<"$info")" = - ] && return
     check_cpu_time "'$name' CPU time" "$cpu" \
-        "$(virsh_seconds_to_ns "$(virsh_field 'CPU time' <<<"$info")")"
+        "$(($(virsh_seconds_to_ns "$(virsh_field 'CPU time' <<<"$info")") +
+            DOMINFO_ROUNDING_NS))"
 }
 
 # The test driver's CPU time is its wall clock. collectd's value was read
@@ -137,6 +138,9 @@ check_domain() {
 # CPU_TIME_LAG_NS (a 1 s interval, plus whatever a loaded machine delays a
 # poll or the csv write).
 CPU_TIME_LAG_NS=30000000000
+# dominfo prints tenths of a second, rounded to the nearest: adding 0.1 s
+# makes virsh's value never less than the true one.
+DOMINFO_ROUNDING_NS=100000000
 
 check_cpu_time() {
     local what=$1 raw=$2 want=$3 got
