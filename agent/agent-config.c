@@ -120,6 +120,20 @@ static int apply_interval(vmon_agent_config *config, const config_line *line)
     return parse_seconds(line, 1, &config->interval_s);
 }
 
+static int apply_poll_timeout(vmon_agent_config *config,
+                              const config_line *line)
+{
+    if (vmon_parse_uint(line->words[1], 1, VMON_POLL_TIMEOUT_MAX,
+                        &config->poll_timeout_s) < 0) {
+        snmp_log(LOG_ERR,
+                 "%s:%u: %s: '%s' is not a number of seconds in 1..%u\n",
+                 line->path, line->number, line->words[0], line->words[1],
+                 VMON_POLL_TIMEOUT_MAX);
+        return -1;
+    }
+    return 0;
+}
+
 static int apply_ping_interval(vmon_agent_config *config,
                                const config_line *line)
 {
@@ -255,6 +269,7 @@ static const struct {
 } directives[] = {
     {"uri", 1, apply_uri},
     {"interval", 1, apply_interval},
+    {"pollTimeout", 1, apply_poll_timeout},
     {"agentx", 1, apply_agentx},
     {"pingInterval", 1, apply_ping_interval},
     {"stats", MAX_WORDS - 1, apply_stats},

@@ -30,6 +30,7 @@ typedef struct {
     char **uris; /* empty until set; see vmon_agent_config_finish */
     size_t n_uris;
     unsigned int interval_s;
+    unsigned int poll_timeout_s; /* 0: vmon_default_poll_timeout */
     char *agentx_socket;          /* NULL: net-snmp's default */
     unsigned int ping_interval_s; /* 0: never reconnect to the master */
     unsigned int stats_groups;    /* VMON_GROUP_*; 0 until set */

@@ -233,6 +233,7 @@ static int start_core(agent *a)
         .uris = a->config->uris,
         .n_uris = a->config->n_uris,
         .interval_s = a->config->interval_s,
+        .poll_timeout_s = a->config->poll_timeout_s,
         .stats_groups = a->config->stats_groups,
         .event_queue_len = notify->queue_len,
         .cell_low_bytes = notify->cell_low_bytes,

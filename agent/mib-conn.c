@@ -13,6 +13,7 @@ static const struct {
     {VMON_CONN_DISCONNECTED, 1},
     {VMON_CONN_CONNECTING, 2},
     {VMON_CONN_CONNECTED, 3},
+    {VMON_CONN_OVERDUE, 4},
 };
 
 static bool set_flag(vmon_mib_value *val, vmon_flag flag)
@@ -177,4 +178,28 @@ bool vmon_mib_get_conn_max_vcpus(const vmon_mib_object *obj,
     (void)obj;
     return row->host && row->host->max_vcpus >= 0 &&
            vmon_mib_set_number(val, (uint64_t)row->host->max_vcpus);
+}
+
+bool vmon_mib_get_conn_field(const vmon_mib_object *obj,
+                             const vmon_mib_row *row, vmon_mib_value *val)
+{
+    return vmon_mib_set_field(obj, row->conn, 0, val);
+}
+
+bool vmon_mib_get_conn_stale_reason(const vmon_mib_object *obj,
+                                    const vmon_mib_row *row,
+                                    vmon_mib_value *val)
+{
+    (void)obj;
+    return row->conn->is_stale &&
+           vmon_mib_set_string(val, row->conn->stale_reason);
+}
+
+/* Before the first poll there are no domains to be stale. */
+bool vmon_mib_get_conn_stale_domains(const vmon_mib_object *obj,
+                                     const vmon_mib_row *row,
+                                     vmon_mib_value *val)
+{
+    (void)obj;
+    return row->host && vmon_mib_set_number(val, row->conn->stale_domains);
 }

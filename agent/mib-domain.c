@@ -80,36 +80,60 @@ bool vmon_mib_get_domain_field(const vmon_mib_object *obj,
     return vmon_mib_set_field(obj, row->dom, row->dom->has, val);
 }
 
-/* The device counts are only true when the group is collected; without it
- * the core reports no devices, which is not the same as zero. */
-static bool set_count(const vmon_mib_row *row, unsigned int group, size_t count,
-                      vmon_mib_value *val)
+static unsigned int group_index(uint32_t group)
 {
-    if (!(row->agent->stats_groups & group))
-        return false;
-    return vmon_mib_set_number(val, count);
+    unsigned int i = 0;
+
+    while (group > 1) {
+        group >>= 1;
+        i++;
+    }
+    return i;
 }
 
+/* The number of vCPU rows, as libvirt reported them (vcpu.<N>); absent when
+ * the vCPU group was never fetched: no rows is then not zero vCPUs. */
 bool vmon_mib_get_domain_vcpu_count(const vmon_mib_object *obj,
                                     const vmon_mib_row *row,
                                     vmon_mib_value *val)
 {
     (void)obj;
-    return set_count(row, VMON_GROUP_VCPU, row->dom->n_vcpus, val);
+    if (!row->dom->group_time[group_index(VMON_GROUP_VCPU)])
+        return false;
+    return vmon_mib_set_number(val, row->dom->n_vcpus);
 }
 
-bool vmon_mib_get_domain_disk_count(const vmon_mib_object *obj,
+bool vmon_mib_get_domain_is_stale(const vmon_mib_object *obj,
+                                  const vmon_mib_row *row, vmon_mib_value *val)
+{
+    (void)obj;
+    return vmon_mib_set_truth(val, row->dom->is_stale);
+}
+
+bool vmon_mib_get_domain_group_time(const vmon_mib_object *obj,
                                     const vmon_mib_row *row,
                                     vmon_mib_value *val)
 {
-    (void)obj;
-    return set_count(row, VMON_GROUP_BLOCK, row->dom->n_disks, val);
+    time_t when = row->dom->group_time[group_index(obj->has)];
+
+    return when > 0 && vmon_mib_set_number(val, (uint64_t)when & UINT32_MAX);
 }
 
-bool vmon_mib_get_domain_iface_count(const vmon_mib_object *obj,
-                                     const vmon_mib_row *row,
-                                     vmon_mib_value *val)
+/* How much older than the connection's last poll the oldest group is. */
+bool vmon_mib_get_domain_stats_age(const vmon_mib_object *obj,
+                                   const vmon_mib_row *row, vmon_mib_value *val)
 {
+    time_t oldest = 0, polled = row->host ? row->host->polled : 0;
+    unsigned int g;
+
     (void)obj;
-    return set_count(row, VMON_GROUP_INTERFACE, row->dom->n_ifaces, val);
+    for (g = 0; g < VMON_GROUP_COUNT; g++) {
+        time_t when = row->dom->group_time[g];
+
+        if (when > 0 && (oldest == 0 || when < oldest))
+            oldest = when;
+    }
+    if (oldest == 0 || polled == 0)
+        return false;
+    return vmon_mib_set_number(val, polled > oldest ? polled - oldest : 0);
 }

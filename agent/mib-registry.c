@@ -14,6 +14,8 @@
     .offset = offsetof(type, member), .size = sizeof(((type *)0)->member),     \
     .has = (bit)
 #define NODE(member) FIELD(vmon_host_data, member, 0)
+#define CONN(member) FIELD(vmon_conn_snap, member, 0)
+#define GROUP(bit) .has = (bit)
 #define DOM(member, bit) FIELD(vmon_domain, member, bit)
 #define VCPU(member, bit) FIELD(vmon_vcpu, member, bit)
 #define DISK(member, bit) FIELD(vmon_disk, member, bit)
@@ -79,6 +81,20 @@ const vmon_mib_object vmon_mib_objects[] = {
      OF(VMON_MIB_CONN, ASN_UNSIGNED, vmon_mib_get_conn_lib_version_number)},
     {.name = "vmonConnMaxVcpus", OID(VMON_OID_CONN_MAX_VCPUS),
      OF(VMON_MIB_CONN, ASN_UNSIGNED, vmon_mib_get_conn_max_vcpus)},
+    {.name = "vmonConnPollTimeout", OID(VMON_OID_CONN_POLL_TIMEOUT),
+     OF(VMON_MIB_CONN, ASN_UNSIGNED, vmon_mib_get_conn_field),
+     CONN(poll_timeout_s)},
+    {.name = "vmonConnOverdueCalls", OID(VMON_OID_CONN_OVERDUE_CALLS),
+     OF(VMON_MIB_CONN, ASN_GAUGE, vmon_mib_get_conn_field),
+     CONN(overdue_calls)},
+    {.name = "vmonConnOverdues", OID(VMON_OID_CONN_OVERDUES),
+     OF(VMON_MIB_CONN, ASN_COUNTER, vmon_mib_get_conn_field),
+     CONN(overdues)},
+    {.name = "vmonConnStaleReason", OID(VMON_OID_CONN_STALE_REASON),
+     OF(VMON_MIB_CONN, ASN_OCTET_STR, vmon_mib_get_conn_stale_reason),
+     UTF8},
+    {.name = "vmonConnStaleDomains", OID(VMON_OID_CONN_STALE_DOMAINS),
+     OF(VMON_MIB_CONN, ASN_GAUGE, vmon_mib_get_conn_stale_domains)},
 
     {.name = "vmonNodeCpuModel", OID(VMON_OID_NODE_CPU_MODEL),
      OF(VMON_MIB_NODE, ASN_OCTET_STR, vmon_mib_get_node_cpu_model),
@@ -183,9 +199,33 @@ const vmon_mib_object vmon_mib_objects[] = {
     {.name = "vmonDomainVcpuCount", OID(VMON_OID_DOMAIN_VCPU_COUNT),
      OF(VMON_MIB_DOMAIN, ASN_UNSIGNED, vmon_mib_get_domain_vcpu_count)},
     {.name = "vmonDomainDiskCount", OID(VMON_OID_DOMAIN_DISK_COUNT),
-     OF(VMON_MIB_DOMAIN, ASN_UNSIGNED, vmon_mib_get_domain_disk_count)},
+     OF(VMON_MIB_DOMAIN, ASN_UNSIGNED, vmon_mib_get_domain_field),
+     DOM(disk_count, VMON_DOM_HAS_DISK_COUNT)},
     {.name = "vmonDomainInterfaceCount", OID(VMON_OID_DOMAIN_INTERFACE_COUNT),
-     OF(VMON_MIB_DOMAIN, ASN_UNSIGNED, vmon_mib_get_domain_iface_count)},
+     OF(VMON_MIB_DOMAIN, ASN_UNSIGNED, vmon_mib_get_domain_field),
+     DOM(iface_count, VMON_DOM_HAS_IFACE_COUNT)},
+    {.name = "vmonDomainIsStale", OID(VMON_OID_DOMAIN_IS_STALE),
+     OF(VMON_MIB_DOMAIN, ASN_INTEGER, vmon_mib_get_domain_is_stale)},
+    {.name = "vmonDomainStateTime", OID(VMON_OID_DOMAIN_STATE_TIME),
+     OF(VMON_MIB_DOMAIN, ASN_UNSIGNED, vmon_mib_get_domain_group_time),
+     GROUP(VMON_GROUP_STATE)},
+    {.name = "vmonDomainCpuStatsTime", OID(VMON_OID_DOMAIN_CPU_STATS_TIME),
+     OF(VMON_MIB_DOMAIN, ASN_UNSIGNED, vmon_mib_get_domain_group_time),
+     GROUP(VMON_GROUP_CPU)},
+    {.name = "vmonDomainBalloonStatsTime", OID(VMON_OID_DOMAIN_BALLOON_STATS_TIME),
+     OF(VMON_MIB_DOMAIN, ASN_UNSIGNED, vmon_mib_get_domain_group_time),
+     GROUP(VMON_GROUP_BALLOON)},
+    {.name = "vmonDomainVcpuStatsTime", OID(VMON_OID_DOMAIN_VCPU_STATS_TIME),
+     OF(VMON_MIB_DOMAIN, ASN_UNSIGNED, vmon_mib_get_domain_group_time),
+     GROUP(VMON_GROUP_VCPU)},
+    {.name = "vmonDomainInterfaceStatsTime", OID(VMON_OID_DOMAIN_INTERFACE_STATS_TIME),
+     OF(VMON_MIB_DOMAIN, ASN_UNSIGNED, vmon_mib_get_domain_group_time),
+     GROUP(VMON_GROUP_INTERFACE)},
+    {.name = "vmonDomainBlockStatsTime", OID(VMON_OID_DOMAIN_BLOCK_STATS_TIME),
+     OF(VMON_MIB_DOMAIN, ASN_UNSIGNED, vmon_mib_get_domain_group_time),
+     GROUP(VMON_GROUP_BLOCK)},
+    {.name = "vmonDomainStatsAge", OID(VMON_OID_DOMAIN_STATS_AGE),
+     OF(VMON_MIB_DOMAIN, ASN_UNSIGNED, vmon_mib_get_domain_stats_age)},
 
     {.name = "vmonVcpuNumber", OID(VMON_OID_VCPU_NUMBER),
      OF(VMON_MIB_VCPU, ASN_UNSIGNED, vmon_mib_get_vcpu_number)},

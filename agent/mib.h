@@ -158,6 +158,12 @@ bool vmon_mib_get_conn_lib_version_number(const vmon_mib_object *,
                                           vmon_mib_value *);
 bool vmon_mib_get_conn_max_vcpus(const vmon_mib_object *, const vmon_mib_row *,
                                  vmon_mib_value *);
+bool vmon_mib_get_conn_field(const vmon_mib_object *, const vmon_mib_row *,
+                             vmon_mib_value *);
+bool vmon_mib_get_conn_stale_reason(const vmon_mib_object *,
+                                    const vmon_mib_row *, vmon_mib_value *);
+bool vmon_mib_get_conn_stale_domains(const vmon_mib_object *,
+                                     const vmon_mib_row *, vmon_mib_value *);
 
 bool vmon_mib_get_node_cpu_model(const vmon_mib_object *, const vmon_mib_row *,
                                  vmon_mib_value *);
@@ -192,10 +198,13 @@ bool vmon_mib_get_domain_field(const vmon_mib_object *, const vmon_mib_row *,
                                vmon_mib_value *);
 bool vmon_mib_get_domain_vcpu_count(const vmon_mib_object *,
                                     const vmon_mib_row *, vmon_mib_value *);
-bool vmon_mib_get_domain_disk_count(const vmon_mib_object *,
+bool vmon_mib_get_domain_is_stale(const vmon_mib_object *, const vmon_mib_row *,
+                                  vmon_mib_value *);
+/* obj->has holds the VMON_GROUP_* bit */
+bool vmon_mib_get_domain_group_time(const vmon_mib_object *,
                                     const vmon_mib_row *, vmon_mib_value *);
-bool vmon_mib_get_domain_iface_count(const vmon_mib_object *,
-                                     const vmon_mib_row *, vmon_mib_value *);
+bool vmon_mib_get_domain_stats_age(const vmon_mib_object *,
+                                   const vmon_mib_row *, vmon_mib_value *);
 
 /* mib-domain-state.c: libvirt numbers to MIB enum values. */
 long vmon_mib_domain_state(int state);

@@ -47,6 +47,10 @@ OBJECT(trap_cell_recovered, VMON_OID_TRAP_CELL_MEMORY_RECOVERED);
 OBJECT(trap_host_low, VMON_OID_TRAP_HOST_MEMORY_LOW);
 OBJECT(trap_host_recovered, VMON_OID_TRAP_HOST_MEMORY_RECOVERED);
 OBJECT(trap_suppressed, VMON_OID_TRAP_SUPPRESSED);
+OBJECT(trap_conn_overdue, VMON_OID_TRAP_CONN_OVERDUE);
+OBJECT(trap_conn_overdue_ended, VMON_OID_TRAP_CONN_OVERDUE_ENDED);
+OBJECT(trap_domain_stale, VMON_OID_TRAP_DOMAIN_STATS_STALE);
+OBJECT(trap_domain_current, VMON_OID_TRAP_DOMAIN_STATS_CURRENT);
 
 /* A varbind list being built: the first failure sticks. */
 typedef struct {
@@ -154,7 +158,8 @@ static void set_conn_index(builder *b, const vmon_event *ev)
     b->index_len = 1;
 }
 
-static void add_lifecycle(builder *b, const vmon_event *ev)
+/* The domain's name and UUID, with the instance of its row. */
+static void add_domain(builder *b, const vmon_event *ev)
 {
     size_t i;
 
@@ -163,6 +168,11 @@ static void add_lifecycle(builder *b, const vmon_event *ev)
     b->index_len = 1 + VMON_UUID_LEN;
     ADD_TEXT(b, domain_name, false, ev->dom_name);
     ADD_TEXT(b, domain_uuid, false, ev->uuid_str);
+}
+
+static void add_lifecycle(builder *b, const vmon_event *ev)
+{
+    add_domain(b, ev);
     ADD_INTEGER(b, ev_event, true, vmon_trap_domain_event(ev->event));
     ADD_INTEGER(b, ev_detail, true,
                 vmon_trap_domain_detail(ev->event, ev->detail));
@@ -185,6 +195,12 @@ static void add_conn_lost(builder *b, const vmon_event *ev)
 static void add_conn_restored(builder *b, const vmon_event *ev)
 {
     ADD_UNSIGNED(b, ev_outage, ev->outage_s);
+}
+
+static void add_domain_stale(builder *b, const vmon_event *ev)
+{
+    add_domain(b, ev);
+    add_conn_lost(b, ev);
 }
 
 static void add_magic(builder *b, const vmon_event *ev)
@@ -234,6 +250,12 @@ static const struct {
     NOTIFICATION(VMON_EVENT_CELL_RECOVERED, trap_cell_recovered, add_cell),
     NOTIFICATION(VMON_EVENT_HOST_LOW, trap_host_low, add_host),
     NOTIFICATION(VMON_EVENT_HOST_RECOVERED, trap_host_recovered, add_host),
+    NOTIFICATION(VMON_EVENT_CONN_OVERDUE, trap_conn_overdue, add_conn_lost),
+    NOTIFICATION(VMON_EVENT_CONN_OVERDUE_ENDED, trap_conn_overdue_ended,
+                 add_conn_restored),
+    NOTIFICATION(VMON_EVENT_DOMAIN_STALE, trap_domain_stale, add_domain_stale),
+    NOTIFICATION(VMON_EVENT_DOMAIN_CURRENT, trap_domain_current,
+                 add_domain_stale),
 };
 
 static netsnmp_variable_list *finish(builder *b)

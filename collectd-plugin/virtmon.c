@@ -71,6 +71,7 @@ typedef struct {
     bool notifications;
     unsigned int stats_groups; /* StatsGroups; 0: every group */
     unsigned int group_every[VMON_GROUP_COUNT]; /* StatsEvery */
+    int poll_timeout_s; /* PollTimeout; 0: the core's default */
 } vm_config;
 
 static vm_config config = {
@@ -89,13 +90,15 @@ static bool has_config_error;
 
 static vmon_core *core;
 static cdtime_t data_interval;   /* vl.interval of snapshot values */
-static uint64_t *dispatched_gen; /* per connection: last snapshot sent */
+static uint64_t *dispatched_poll; /* per connection: last poll sent */
 
-/* Where a group of values comes from: collectd's host and plugin instance. */
+/* Where a group of values comes from: collectd's host and plugin instance,
+ * and the time of the poll that fetched them. */
 typedef struct {
     const char *host; /* NULL: collectd's own host name */
     const char *plugin_instance;
     cdtime_t interval; /* 0: the read interval */
+    cdtime_t time;     /* 0: now */
 } vm_origin;
 
 /* ---- strings ------------------------------------------------------------ */
@@ -288,6 +291,22 @@ static int config_refresh(oconfig_item_t *ci, void *target)
     return 0;
 }
 
+static int config_poll_timeout(oconfig_item_t *ci, void *target)
+{
+    int seconds;
+
+    (void)target;
+    if (cf_util_get_int(ci, &seconds) != 0)
+        return -1;
+    if (seconds < 1 || seconds > VMON_POLL_TIMEOUT_MAX) {
+        ERROR("virtmon plugin: PollTimeout '%d' is not in 1..%d", seconds,
+              VMON_POLL_TIMEOUT_MAX);
+        return -1;
+    }
+    config.poll_timeout_s = seconds;
+    return 0;
+}
+
 static int config_filter(oconfig_item_t *ci, void *target)
 {
     char *text = NULL;
@@ -423,6 +442,7 @@ static const struct {
 } options[] = {
     {"Connection", config_connection, NULL},
     {"RefreshInterval", config_refresh, NULL},
+    {"PollTimeout", config_poll_timeout, NULL},
     {"Domain", config_filter, &config.domains},
     {"BlockDevice", config_filter, &config.block_devices},
     {"InterfaceDevice", config_filter, &config.interfaces},
@@ -510,6 +530,7 @@ static void submit(const vm_origin *origin, const char *type,
     vl.values = values;
     vl.values_len = n;
     vl.interval = origin->interval;
+    vl.time = origin->time;
     append_utf8(vl.host, sizeof(vl.host), origin->host);
     sstrncpy(vl.plugin, VM_PLUGIN, sizeof(vl.plugin));
     append_utf8(vl.plugin_instance, sizeof(vl.plugin_instance),
@@ -739,11 +760,26 @@ static void submit_vcpus(const vm_origin *origin, const vmon_domain *dom)
     }
 }
 
-/* Values of groups that this poll did not fetch (StatsEvery) are left out:
- * sent again unchanged, collectd would graph a counter's rate as zero. */
-static void submit_domain(const vm_origin *origin, const vmon_domain *dom,
-                          unsigned int fresh)
+/* The groups of `dom` that this poll fetched. Values carried over from an
+ * earlier poll (a group not due, a job held by another client, a stuck
+ * guest) are left out: sent again unchanged, collectd would graph a
+ * counter's rate as zero. */
+static unsigned int fetched_groups(const vmon_domain *dom,
+                                   unsigned int requested)
 {
+    unsigned int fetched = 0, g;
+
+    for (g = 0; g < VMON_GROUP_COUNT; g++)
+        if ((requested & (1u << g)) && dom->group_time[g] &&
+            !dom->group_misses[g])
+            fetched |= 1u << g;
+    return fetched;
+}
+
+static void submit_domain(const vm_origin *origin, const vmon_domain *dom,
+                          unsigned int requested)
+{
+    unsigned int fresh = fetched_groups(dom, requested);
     size_t i;
 
     if (dom->has & VMON_DOM_HAS_STATE)
@@ -821,7 +857,8 @@ static void submit_domains(const vm_connection *conn,
                            const vmon_host_data *data)
 {
     vm_domain_names names;
-    vm_origin origin = {names.host, names.plugin_instance, data_interval};
+    vm_origin origin = {names.host, names.plugin_instance, data_interval,
+                        NS_TO_CDTIME_T(data->polled_ns)};
     size_t i;
 
     for (i = 0; i < data->n_domains; i++) {
@@ -959,7 +996,7 @@ static void notify_lifecycle(const vmon_event *ev, const vm_connection *conn,
     vm_domain_id id = {conn, data ? data->hostname : NULL, ev->dom_name,
                        ev->uuid_str};
     vm_domain_names names;
-    vm_origin origin = {names.host, names.plugin_instance, 0};
+    vm_origin origin = {names.host, names.plugin_instance, 0, 0};
     notification_t n;
     char words[128];
     char *message;
@@ -991,7 +1028,7 @@ static void notify_lifecycle(const vmon_event *ev, const vm_connection *conn,
 
 static void notify_connection(const vmon_event *ev, const vm_connection *conn)
 {
-    vm_origin origin = {NULL, conn->name, 0};
+    vm_origin origin = {NULL, conn->name, 0, 0};
     bool is_lost = ev->kind == VMON_EVENT_CONN_LOST;
     notification_t n;
     char message[NOTIF_MAX_MSG_LEN];
@@ -1031,9 +1068,69 @@ static void escape_magic(const unsigned char *content, size_t len, char *buf,
     }
 }
 
+/* A poll call past its deadline, and the poll that completed after it. */
+static void notify_overdue(const vmon_event *ev, const vm_connection *conn)
+{
+    vm_origin origin = {NULL, conn->name, 0, 0};
+    bool is_overdue = ev->kind == VMON_EVENT_CONN_OVERDUE;
+    const char *reason = ev->reason_text ? ev->reason_text : "unknown";
+    char message[NOTIF_MAX_MSG_LEN];
+    notification_t n;
+
+    notification_start(&n, &origin, is_overdue ? NOTIF_WARNING : NOTIF_OKAY,
+                       &ev->time, "bool", "current");
+    plugin_notification_meta_add_string(&n, "uri", conn->uri);
+    if (is_overdue) {
+        plugin_notification_meta_add_string(&n, "reason", reason);
+        ssnprintf(message, sizeof(message),
+                  "poll of '%s' overdue, its values are stale: %s", conn->uri,
+                  reason);
+    } else {
+        plugin_notification_meta_add_unsigned_int(&n, "overdue_s",
+                                                  ev->outage_s);
+        ssnprintf(message, sizeof(message),
+                  "poll of '%s' current again after %" PRIu32 " s", conn->uri,
+                  ev->outage_s);
+    }
+    notification_send(&n, message);
+}
+
+/* A domain whose stats groups are missing (a stuck guest), and its
+ * recovery; reported under the domain's own host and plugin instance. */
+static void notify_domain_stale(const vmon_event *ev,
+                                const vm_connection *conn,
+                                const vmon_snapshot *snap)
+{
+    const vmon_host_data *data = conn_data(snap, ev->conn_index);
+    vm_domain_id id = {conn, data ? data->hostname : NULL, ev->dom_name,
+                       ev->uuid_str};
+    bool is_stale = ev->kind == VMON_EVENT_DOMAIN_STALE;
+    const char *reason = ev->reason_text ? ev->reason_text : "";
+    vm_domain_names names;
+    vm_origin origin = {names.host, names.plugin_instance, 0, 0};
+    notification_t n;
+    char *message;
+
+    if (!ev->dom_name || filter_skips(&config.domains, ev->dom_name))
+        return;
+    name_domain(&id, &names);
+    notification_start(&n, &origin, is_stale ? NOTIF_WARNING : NOTIF_OKAY,
+                       &ev->time, "bool", "current");
+    plugin_notification_meta_add_string(&n, "domain", ev->dom_name);
+    plugin_notification_meta_add_string(&n, "uuid", ev->uuid_str);
+    plugin_notification_meta_add_string(&n, "uri", conn->uri);
+    plugin_notification_meta_add_string(&n, "groups", reason);
+    message = ssnprintf_alloc(
+        is_stale ? "domain %s stats stale (%s): '%s'"
+                 : "domain %s stats current again (had %s): '%s'",
+        ev->uuid_str, reason, ev->dom_name);
+    notification_send(&n, message ? message : "domain stats stale");
+    free(message);
+}
+
 static void notify_magic(const vmon_event *ev, const vm_connection *conn)
 {
-    vm_origin origin = {NULL, conn->name, 0};
+    vm_origin origin = {NULL, conn->name, 0, 0};
     char content[VMON_MAGIC_MAX * 4 + 1];
     char message[NOTIF_MAX_MSG_LEN];
     notification_t n;
@@ -1077,6 +1174,14 @@ static void notify_event(const vmon_event *ev, const vmon_snapshot *snap)
     case VMON_EVENT_CONN_RESTORED:
         notify_connection(ev, conn);
         break;
+    case VMON_EVENT_CONN_OVERDUE:
+    case VMON_EVENT_CONN_OVERDUE_ENDED:
+        notify_overdue(ev, conn);
+        break;
+    case VMON_EVENT_DOMAIN_STALE:
+    case VMON_EVENT_DOMAIN_CURRENT:
+        notify_domain_stale(ev, conn, snap);
+        break;
     case VMON_EVENT_MAGIC_CHANGED:
     case VMON_EVENT_MARKER_SET:
     case VMON_EVENT_MARKER_CLEARED:
@@ -1112,21 +1217,30 @@ static void drain_events(const vmon_snapshot *snap)
 
 /* ---- the read callback -------------------------------------------------- */
 
-/* "connected" goes out on every read, so that an outage shows as 0. The
- * snapshot's values go out once per new successful poll: stale data (kept
- * from before a failure) is not sent again, and a snapshot read twice
+/* "connected" goes out on every read, so that an outage shows as 0, and
+ * "current" (0 while a poll is overdue or failing). The snapshot's values
+ * go out once per new successful poll, stamped with that poll's time:
+ * stale data (kept from before a failure or an overdue call) is not sent
+ * again, and a snapshot read twice, or republished for a lifecycle event,
  * would repeat counters under a newer time. */
 static void read_connection(size_t i, const vmon_conn_snap *snap)
 {
     const vm_connection *conn = &config.conns[i];
-    vm_origin conn_origin = {NULL, conn->name, 0};
-    vm_origin data_origin = {NULL, conn->name, data_interval};
+    vm_origin conn_origin = {NULL, conn->name, 0, 0};
+    vm_origin data_origin = {NULL, conn->name, data_interval, 0};
 
     submit_gauge(&conn_origin, "bool", "connected",
-                 snap->state == VMON_CONN_CONNECTED ? 1 : 0);
-    if (!snap->data || snap->is_stale || snap->generation == dispatched_gen[i])
+                 snap->state != VMON_CONN_DISCONNECTED &&
+                         snap->state != VMON_CONN_CONNECTING
+                     ? 1
+                     : 0);
+    submit_gauge(&conn_origin, "bool", "current",
+                 snap->data && !snap->is_stale ? 1 : 0);
+    if (!snap->data || snap->is_stale ||
+        snap->data->poll_number == dispatched_poll[i])
         return;
-    dispatched_gen[i] = snap->generation;
+    dispatched_poll[i] = snap->data->poll_number;
+    data_origin.time = NS_TO_CDTIME_T(snap->data->polled_ns);
     submit_node(&data_origin, snap->data);
     if (config.report_magic_file)
         submit_magic(&data_origin, snap->data);
@@ -1206,6 +1320,7 @@ static int start_core(void)
     cc.uris = uris;
     cc.n_uris = config.n_conns;
     cc.interval_s = poll_interval_s();
+    cc.poll_timeout_s = (unsigned int)config.poll_timeout_s;
     cc.stats_groups = stats_groups();
     memcpy(cc.group_every, config.group_every, sizeof(cc.group_every));
     if (!(core = vmon_core_new(&cc)))
@@ -1233,7 +1348,7 @@ static int virtmon_init(void)
         return 0;
     if (config.n_conns == 0 && add_connection(VM_DEFAULT_URI, NULL) != 0)
         return -1;
-    if (!(dispatched_gen = calloc(config.n_conns, sizeof(*dispatched_gen))))
+    if (!(dispatched_poll = calloc(config.n_conns, sizeof(*dispatched_poll))))
         return -1;
     vmon_log_set(log_core, NULL);
     if (start_core() < 0) {
@@ -1248,8 +1363,8 @@ static int virtmon_shutdown(void)
     vmon_core_free(core);
     core = NULL;
     vmon_log_set(NULL, NULL);
-    free(dispatched_gen);
-    dispatched_gen = NULL;
+    free(dispatched_poll);
+    dispatched_poll = NULL;
     config_clear();
     return 0;
 }

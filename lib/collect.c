@@ -7,7 +7,8 @@
 #include <string.h>
 #include <libvirt/virterror.h>
 
-#include "vmon-internal.h"
+#include "vmon-collect.h"
+#include "vmon-watch.h"
 
 #define VMON_MAX_CELLS 1024 /* REMOTE_NODE_MAX_CELLS: the RPC's limit */
 
@@ -48,22 +49,22 @@ const char *vmon_error_text(void)
 /* A failed call costs the value, unless the connection itself is gone.
  * A driver that fails the same way every poll is worth one warning, not
  * one every interval: repeats go to debug. */
-static int call_failed(virConnectPtr conn, const char *what)
+static int call_failed(const vmon_collect_ctx *ctx, const char *what)
 {
-    static __thread char seen[8][600];
+    static __thread char seen[8][1200];
     static __thread unsigned int next_seen;
     bool is_unsupported = vmon_virt_error_is_unsupported();
-    char warning[600];
+    char warning[1200];
     size_t i;
 
     vmon_error_capture();
-    if (virConnectIsAlive(conn) == 0)
+    if (virConnectIsAlive(ctx->conn) == 0)
         return -1;
     virResetLastError();
     if (is_unsupported)
         return 0;
-    snprintf(warning, sizeof(warning), "cannot get %s: %s", what,
-             vmon_error_text());
+    snprintf(warning, sizeof(warning), "cannot get %s of '%s': %s", what,
+             ctx->uri, vmon_error_text());
     for (i = 0; i < 8; i++) {
         if (strcmp(warning, seen[i]) == 0) {
             vmon_log(VMON_LOG_DEBUG, "%s", warning);
@@ -77,12 +78,13 @@ static int call_failed(virConnectPtr conn, const char *what)
 
 /* The node's hardware does not change under a running libvirtd, so it is
  * read with the other per-connect facts; a reconnect reads it again. */
-static int collect_node_info(virConnectPtr conn, vmon_host_data *data)
+static int collect_node_info(const vmon_collect_ctx *ctx, vmon_host_data *data)
 {
     virNodeInfo info;
 
-    if (virNodeGetInfo(conn, &info) < 0)
-        return call_failed(conn, "node info");
+    vmon_watch_step("virNodeGetInfo");
+    if (virNodeGetInfo(ctx->conn, &info) < 0)
+        return call_failed(ctx, "node info");
     data->has_node_info = true;
     memcpy(data->cpu_model, info.model, sizeof(data->cpu_model));
     data->cpu_model[sizeof(data->cpu_model) - 1] = '\0';
@@ -96,31 +98,36 @@ static int collect_node_info(virConnectPtr conn, vmon_host_data *data)
     return 0;
 }
 
-int vmon_collect_statics(virConnectPtr conn, vmon_host_data *data)
+int vmon_collect_statics(const vmon_collect_ctx *ctx, vmon_host_data *data)
 {
+    virConnectPtr conn = ctx->conn;
     int n;
 
-    if (!(data->uri = virConnectGetURI(conn)) && call_failed(conn, "URI") < 0)
+    /* each is a quick RPC, or answered locally: one step for them all */
+    vmon_watch_step("virConnectGetURI");
+
+    if (!(data->uri = virConnectGetURI(conn)) && call_failed(ctx, "URI") < 0)
         return -1;
     if (!(data->hostname = virConnectGetHostname(conn)) &&
-        call_failed(conn, "hostname") < 0)
+        call_failed(ctx, "hostname") < 0)
         return -1;
     if (virConnectGetVersion(conn, &data->hv_version) < 0 &&
-        call_failed(conn, "hypervisor version") < 0)
+        call_failed(ctx, "hypervisor version") < 0)
         return -1;
     if (virConnectGetLibVersion(conn, &data->lib_version) < 0 &&
-        call_failed(conn, "libvirt version") < 0)
+        call_failed(ctx, "libvirt version") < 0)
         return -1;
     const char *type = virConnectGetType(conn);
     if (type)
         data->hv_type = strdup(type);
-    else if (call_failed(conn, "hypervisor type") < 0)
+    else if (call_failed(ctx, "hypervisor type") < 0)
         return -1;
     if ((data->max_vcpus = virConnectGetMaxVcpus(conn, NULL)) < 0 &&
-        call_failed(conn, "maximum vCPUs") < 0)
+        call_failed(ctx, "maximum vCPUs") < 0)
         return -1;
-    if (collect_node_info(conn, data) < 0)
+    if (collect_node_info(ctx, data) < 0)
         return -1;
+    vmon_watch_step("virConnectIsEncrypted");
     n = virConnectIsEncrypted(conn);
     data->is_encrypted = n < 0 ? VMON_FLAG_UNKNOWN
                          : n   ? VMON_FLAG_TRUE
@@ -133,16 +140,17 @@ int vmon_collect_statics(virConnectPtr conn, vmon_host_data *data)
     return 0;
 }
 
-static int collect_cells(virConnectPtr conn, vmon_host_data *data)
+static int collect_cells(const vmon_collect_ctx *ctx, vmon_host_data *data)
 {
     unsigned long long *free_mem = calloc(VMON_MAX_CELLS, sizeof(*free_mem));
     int n, i, ret = -1;
 
     if (!free_mem)
         return -1;
-    n = virNodeGetCellsFreeMemory(conn, free_mem, 0, VMON_MAX_CELLS);
+    vmon_watch_step("virNodeGetCellsFreeMemory");
+    n = virNodeGetCellsFreeMemory(ctx->conn, free_mem, 0, VMON_MAX_CELLS);
     if (n < 0) {
-        ret = call_failed(conn, "free memory of NUMA cells");
+        ret = call_failed(ctx, "free memory of NUMA cells");
         goto cleanup;
     }
     if (n > 0 && !(data->cells = calloc(n, sizeof(*data->cells))))
@@ -159,17 +167,18 @@ cleanup:
     return ret;
 }
 
-int vmon_collect_node(virConnectPtr conn, vmon_host_data *data)
+int vmon_collect_node(const vmon_collect_ctx *ctx, vmon_host_data *data)
 {
     unsigned long long free_bytes;
 
     /* 0 is both a value and the error return: the error tells them apart */
-    free_bytes = virNodeGetFreeMemory(conn);
+    vmon_watch_step("virNodeGetFreeMemory");
+    free_bytes = virNodeGetFreeMemory(ctx->conn);
     if (free_bytes > 0 || !virGetLastError()) {
         data->has_free_memory = true;
         data->free_memory_bytes = free_bytes;
-    } else if (call_failed(conn, "free memory") < 0) {
+    } else if (call_failed(ctx, "free memory") < 0) {
         return -1;
     }
-    return collect_cells(conn, data);
+    return collect_cells(ctx, data);
 }

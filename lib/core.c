@@ -1,5 +1,6 @@
-/* core.c: the set of watched URIs, one poll thread for each (so one hung
- * libvirtd stalls only its own data), and the wake-up pipe for readers. */
+/* core.c: the set of watched URIs, each with its own supervisor thread (so
+ * one hung libvirtd stalls only its own data), and the wake-up pipe for
+ * readers. */
 #include <config.h>
 
 #include <errno.h>
@@ -9,7 +10,11 @@
 #include <unistd.h>
 #include <libvirt/virterror.h>
 
-#include "vmon-internal.h"
+#include "vmon-conn.h"
+#include "vmon-core-internal.h"
+#include "vmon-eventloop.h"
+#include "vmon-queue.h"
+#include "vmon-util.h"
 
 struct vmon_core {
     size_t n_conns;
@@ -25,19 +30,6 @@ static void silent_error(void *opaque, virErrorPtr err)
 {
     (void)opaque;
     (void)err;
-}
-
-int vmon_pipe_new(int fds[2])
-{
-    int i;
-
-    if (pipe(fds) < 0)
-        return -1;
-    for (i = 0; i < 2; i++) {
-        fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
-        fcntl(fds[i], F_SETFD, FD_CLOEXEC);
-    }
-    return 0;
 }
 
 static bool config_is_valid(const vmon_core_config *config)
@@ -58,6 +50,11 @@ static bool config_is_valid(const vmon_core_config *config)
                  config->stats_groups);
         return false;
     }
+    if (config->poll_timeout_s > VMON_POLL_TIMEOUT_MAX) {
+        vmon_log(VMON_LOG_ERR, "poll timeout '%u' out of range 1..%u",
+                 config->poll_timeout_s, VMON_POLL_TIMEOUT_MAX);
+        return false;
+    }
     if (config->event_queue_len > VMON_EVENT_QUEUE_MAX) {
         vmon_log(VMON_LOG_ERR, "event queue length '%u' out of range 1..%u",
                  config->event_queue_len, VMON_EVENT_QUEUE_MAX);
@@ -71,6 +68,8 @@ static bool config_is_valid(const vmon_core_config *config)
     }
     return true;
 }
+
+static void notify(void *opaque);
 
 vmon_core *vmon_core_new(const vmon_core_config *config)
 {
@@ -88,17 +87,22 @@ vmon_core *vmon_core_new(const vmon_core_config *config)
         !(core->conns = calloc(config->n_uris, sizeof(*core->conns))))
         goto error;
     for (i = 0; i < config->n_uris; i++) {
-        core->conns[i] = vmon_conn_new(
-            i + 1, config->uris[i], config->interval_s, config->stats_groups);
-        if (!core->conns[i])
+        vmon_conn_config cc = {
+            .index = i + 1,
+            .uri = config->uris[i],
+            .interval_s = config->interval_s,
+            .poll_timeout_s = config->poll_timeout_s,
+            .stats_groups = config->stats_groups,
+            .limits = {config->cell_low_bytes, config->host_low_bytes,
+                       config->hysteresis_bytes},
+            .events = core->events,
+            .notify = notify,
+            .notify_opaque = core,
+        };
+
+        memcpy(cc.group_every, config->group_every, sizeof(cc.group_every));
+        if (!(core->conns[i] = vmon_conn_new(&cc)))
             goto error;
-        core->conns[i]->core = core;
-        core->conns[i]->events = core->events;
-        core->conns[i]->limits =
-            (vmon_limits){config->cell_low_bytes, config->host_low_bytes,
-                          config->hysteresis_bytes};
-        memcpy(core->conns[i]->group_every, config->group_every,
-               sizeof(config->group_every));
         core->n_conns++;
     }
     return core;
@@ -108,8 +112,9 @@ error:
     return NULL;
 }
 
-void vmon_core_notify(vmon_core *core)
+static void notify(void *opaque)
 {
+    vmon_core *core = opaque;
     char c = 1;
 
     /* a full pipe already says "new data": losing this byte is fine */
@@ -130,54 +135,6 @@ void vmon_core_drain_wake(vmon_core *core)
         ;
 }
 
-/* Wait until `deadline_ms` (monotonic) unless stopped or the connection
- * closed; returns false when the thread should end. */
-static bool wait_until(vmon_conn *vc, const struct timespec *deadline)
-{
-    bool keep_going;
-
-    pthread_mutex_lock(&vc->lock);
-    while (!vc->is_stopping &&
-           !__atomic_load_n(&vc->is_closed, __ATOMIC_SEQ_CST)) {
-        if (pthread_cond_timedwait(&vc->cond, &vc->lock, deadline) == ETIMEDOUT)
-            break;
-    }
-    keep_going = !vc->is_stopping;
-    pthread_mutex_unlock(&vc->lock);
-    return keep_going;
-}
-
-static void *poll_main(void *opaque)
-{
-    vmon_conn *vc = opaque;
-    struct timespec deadline;
-
-    do {
-        clock_gettime(CLOCK_MONOTONIC, &deadline);
-        vmon_conn_poll(vc);
-        deadline.tv_sec += vmon_conn_next_delay(vc);
-    } while (wait_until(vc, &deadline));
-    return NULL;
-}
-
-static int start_thread(vmon_conn *vc)
-{
-    pthread_condattr_t attr;
-
-    /* the deadlines are monotonic: a clock step must not stall polling */
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_destroy(&vc->cond);
-    pthread_cond_init(&vc->cond, &attr);
-    pthread_condattr_destroy(&attr);
-    vc->is_stopping = false;
-    vc->use_keepalive = true;
-    if (pthread_create(&vc->thread, NULL, poll_main, vc) != 0)
-        return -1;
-    vc->has_thread = true;
-    return 0;
-}
-
 int vmon_core_start(vmon_core *core)
 {
     size_t i;
@@ -188,7 +145,7 @@ int vmon_core_start(vmon_core *core)
         return -1;
     core->is_started = true;
     for (i = 0; i < core->n_conns; i++) {
-        if (start_thread(core->conns[i]) < 0) {
+        if (vmon_conn_start(core->conns[i]) < 0) {
             vmon_log(VMON_LOG_ERR, "cannot start poll thread for '%s'",
                      core->conns[i]->uri);
             vmon_core_stop(core);
@@ -204,22 +161,8 @@ void vmon_core_stop(vmon_core *core)
 
     if (!core || !core->is_started)
         return;
-    for (i = 0; i < core->n_conns; i++) {
-        vmon_conn *vc = core->conns[i];
-
-        pthread_mutex_lock(&vc->lock);
-        vc->is_stopping = true;
-        pthread_cond_signal(&vc->cond);
-        pthread_mutex_unlock(&vc->lock);
-    }
-    for (i = 0; i < core->n_conns; i++) {
-        vmon_conn *vc = core->conns[i];
-
-        if (vc->has_thread)
-            pthread_join(vc->thread, NULL);
-        vc->has_thread = false;
-        vmon_conn_disconnect(vc);
-    }
+    for (i = 0; i < core->n_conns; i++)
+        vmon_conn_stop(core->conns[i]);
     vmon_eventloop_stop();
     core->is_started = false;
 }

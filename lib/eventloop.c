@@ -5,7 +5,8 @@
 #include <pthread.h>
 #include <libvirt/virterror.h>
 
-#include "vmon-internal.h"
+#include "vmon-collect.h"
+#include "vmon-eventloop.h"
 
 static pthread_mutex_t loop_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_t loop_thread;

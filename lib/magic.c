@@ -8,7 +8,10 @@
 #include <string.h>
 #include <libvirt/virterror.h>
 
-#include "vmon-internal.h"
+#include <pthread.h>
+
+#include "vmon-collect.h"
+#include "vmon-watch.h"
 
 typedef char *(*magic_fn)(virConnectPtr conn);
 
@@ -79,6 +82,7 @@ void vmon_collect_magic(virConnectPtr conn, vmon_host_data *data)
         data->magic_status = VMON_MAGIC_UNSUPPORTED;
         return;
     }
+    vmon_watch_step("virConnectGetMagicFileContent");
     content = fn(conn);
     if (!content) {
         magic_set_error(data);

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmon-internal.h"
+#include "vmon-core.h"
+#include "vmon-lifecycle.h"
+#include "vmon-reconcile.h"
 
 /* One domain as seen at one point in time. */
 typedef struct {
@@ -16,77 +18,6 @@ typedef struct {
     bool has_state;
     int state, reason;
 } known_domain;
-
-static vmon_live_state *live_find(vmon_change_track *t,
-                                  const unsigned char *uuid)
-{
-    size_t i;
-
-    for (i = 0; i < t->n_live; i++)
-        if (memcmp(t->live[i].uuid, uuid, VMON_UUID_LEN) == 0)
-            return &t->live[i];
-    return NULL;
-}
-
-static vmon_live_state *live_add(vmon_change_track *t, const vmon_event *ev)
-{
-    vmon_live_state *grown, *live;
-    char *name = strdup(ev->dom_name);
-
-    if (!name ||
-        !(grown = realloc(t->live, (t->n_live + 1) * sizeof(*grown)))) {
-        free(name);
-        return NULL;
-    }
-    t->live = grown;
-    live = &t->live[t->n_live++];
-    memset(live, 0, sizeof(*live));
-    memcpy(live->uuid, ev->uuid, VMON_UUID_LEN);
-    memcpy(live->uuid_str, ev->uuid_str, sizeof(live->uuid_str));
-    live->name = name;
-    return live;
-}
-
-/* Runs on the event loop thread; the lock is never held for long. */
-void vmon_live_note(vmon_conn *vc, const vmon_event *ev)
-{
-    vmon_change_track *t = &vc->track;
-    vmon_live_state *live;
-
-    pthread_mutex_lock(&t->live_lock);
-    live = live_find(t, ev->uuid);
-    if (live && strcmp(live->name, ev->dom_name) != 0) {
-        char *name = strdup(ev->dom_name);
-
-        if (name) {
-            free(live->name);
-            live->name = name;
-        }
-    }
-    if (live || (live = live_add(t, ev))) {
-        live->is_gone = ev->event == VIR_DOMAIN_EVENT_UNDEFINED;
-        live->has_state = ev->has_state;
-        live->state = ev->state;
-        live->reason = ev->reason;
-        live->seen_ns = ev->seen_ns;
-    }
-    pthread_mutex_unlock(&t->live_lock);
-}
-
-void vmon_live_prune(vmon_change_track *t, uint64_t before_ns)
-{
-    size_t i, kept = 0;
-
-    pthread_mutex_lock(&t->live_lock);
-    for (i = 0; i < t->n_live; i++) {
-        if (t->live[i].seen_ns < before_ns)
-            free(t->live[i].name);
-        else
-            t->live[kept++] = t->live[i];
-    }
-    t->n_live = kept;
-    pthread_mutex_unlock(&t->live_lock);
-}
 
 static known_domain known_from_domain(const vmon_domain *dom)
 {
@@ -107,32 +38,31 @@ static int compare_known(const void *a, const void *b)
                   ((const known_domain *)b)->uuid, VMON_UUID_LEN);
 }
 
-/* The last poll's domains with the live events applied, in UUID order; the
- * caller holds live_lock while it uses the result, and frees it. */
-static known_domain *last_known(const vmon_change_track *t,
+/* The last poll's domains with the live events applied, in UUID order; it
+ * points into `data` and `live`; the caller frees it. */
+static known_domain *last_known(const vmon_live_state *live, size_t n_live,
                                 const vmon_host_data *data, size_t *n)
 {
     size_t n_domains = data ? data->n_domains : 0;
-    known_domain *known = calloc(n_domains + t->n_live + 1, sizeof(*known));
+    known_domain *known = calloc(n_domains + n_live + 1, sizeof(*known));
     size_t i, kept = 0;
 
     if (!known)
         return NULL;
     for (i = 0; i < n_domains; i++) {
         const vmon_domain *dom = &data->domains[i];
-        const vmon_live_state *live = NULL;
+        bool is_live = false;
         size_t j;
 
-        for (j = 0; j < t->n_live && !live; j++)
-            if (memcmp(t->live[j].uuid, dom->uuid, VMON_UUID_LEN) == 0)
-                live = &t->live[j];
-        if (!live)
+        for (j = 0; j < n_live && !is_live; j++)
+            is_live = memcmp(live[j].uuid, dom->uuid, VMON_UUID_LEN) == 0;
+        if (!is_live)
             known[kept++] = known_from_domain(dom);
     }
     /* live states replace the poll's, and add the domains defined since */
-    for (i = 0; i < t->n_live; i++)
-        if (!t->live[i].is_gone)
-            known[kept++] = known_from_live(&t->live[i]);
+    for (i = 0; i < n_live; i++)
+        if (!live[i].is_gone)
+            known[kept++] = known_from_live(&live[i]);
     qsort(known, kept, sizeof(*known), compare_known);
     *n = kept;
     return known;
@@ -190,11 +120,11 @@ static bool reconciled_event(vmon_event *ev, const known_domain *before,
     return true;
 }
 
-static void emit_reconciled(vmon_conn *vc, const known_domain *before,
+static void emit_reconciled(const vmon_emitter *em, const known_domain *before,
                             const known_domain *after)
 {
     const known_domain *dom = after ? after : before;
-    vmon_event *ev = vmon_event_new(VMON_EVENT_LIFECYCLE, vc);
+    vmon_event *ev = vmon_event_new(VMON_EVENT_LIFECYCLE, em);
 
     if (ev && !(ev->dom_name = strdup(dom->name))) {
         vmon_event_free(ev);
@@ -209,7 +139,7 @@ static void emit_reconciled(vmon_conn *vc, const known_domain *before,
             return;
         }
     }
-    vmon_event_emit(vc, ev);
+    vmon_event_emit(em, ev);
 }
 
 static bool state_differs(const known_domain *a, const known_domain *b)
@@ -219,8 +149,8 @@ static bool state_differs(const known_domain *a, const known_domain *b)
 }
 
 /* Both lists are sorted by UUID: walk them side by side. */
-static void walk(vmon_conn *vc, const known_domain *before, size_t n_before,
-                 const vmon_host_data *after)
+static void walk(const vmon_emitter *em, const known_domain *before,
+                 size_t n_before, const vmon_host_data *after)
 {
     size_t i = 0, j = 0;
 
@@ -235,37 +165,40 @@ static void walk(vmon_conn *vc, const known_domain *before, size_t n_before,
               : j == after->n_domains ? -1
                                       : memcmp(a->uuid, b.uuid, VMON_UUID_LEN);
         if (cmp < 0) {
-            emit_reconciled(vc, a, NULL);
+            emit_reconciled(em, a, NULL);
             i++;
         } else if (cmp > 0) {
-            emit_reconciled(vc, NULL, &b);
+            emit_reconciled(em, NULL, &b);
             j++;
         } else {
             if (state_differs(a, &b))
-                emit_reconciled(vc, a, &b);
+                emit_reconciled(em, a, &b);
             i++;
             j++;
         }
     }
 }
 
-void vmon_reconcile(vmon_conn *vc, const vmon_host_data *before,
-                    const vmon_host_data *after)
+void vmon_reconcile(const vmon_emitter *em, vmon_live_store *store,
+                    const vmon_host_data *before, const vmon_host_data *after)
 {
-    vmon_change_track *t = &vc->track;
-    known_domain *known;
-    size_t n = 0;
+    known_domain *known = NULL;
+    vmon_live_state *live;
+    size_t n = 0, n_live = 0;
 
-    /* never polled before the outage, and no event since: nothing known */
-    pthread_mutex_lock(&t->live_lock);
-    if (!before && t->n_live == 0) {
-        pthread_mutex_unlock(&t->live_lock);
+    if (!(live = vmon_live_copy(store, &n_live))) {
+        vmon_log(VMON_LOG_ERR, "out of memory reconciling '%s'", em->uri);
         return;
     }
-    if ((known = last_known(t, before, &n)))
-        walk(vc, known, n, after);
+    /* never polled before the outage, and no event since: nothing known */
+    if (!before && n_live == 0) {
+        vmon_live_copy_free(live, n_live);
+        return;
+    }
+    if ((known = last_known(live, n_live, before, &n)))
+        walk(em, known, n, after);
     else
-        vmon_log(VMON_LOG_ERR, "out of memory reconciling '%s'", vc->uri);
-    pthread_mutex_unlock(&t->live_lock);
+        vmon_log(VMON_LOG_ERR, "out of memory reconciling '%s'", em->uri);
     free(known);
+    vmon_live_copy_free(live, n_live);
 }

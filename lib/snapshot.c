@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmon-internal.h"
+#include "vmon-collect.h"
 
 vmon_host_data *vmon_host_data_new(void)
 {
@@ -60,6 +60,96 @@ void vmon_domain_clear(vmon_domain *dom)
     memset(dom, 0, sizeof(*dom));
 }
 
+static char *dup_or_null(const char *s, bool *is_ok)
+{
+    char *copy;
+
+    if (!s)
+        return NULL;
+    if (!(copy = strdup(s)))
+        *is_ok = false;
+    return copy;
+}
+
+static void *dup_array(const void *items, size_t n, size_t size, bool *is_ok)
+{
+    void *copy;
+
+    if (n == 0)
+        return NULL;
+    if (!(copy = malloc(n * size))) {
+        *is_ok = false;
+        return NULL;
+    }
+    return memcpy(copy, items, n * size);
+}
+
+int vmon_domain_copy(vmon_domain *dst, const vmon_domain *src)
+{
+    bool is_ok = true;
+    size_t i;
+
+    *dst = *src;
+    dst->name = dup_or_null(src->name, &is_ok);
+    dst->vcpus =
+        dup_array(src->vcpus, src->n_vcpus, sizeof(*src->vcpus), &is_ok);
+    dst->disks =
+        dup_array(src->disks, src->n_disks, sizeof(*src->disks), &is_ok);
+    dst->ifaces =
+        dup_array(src->ifaces, src->n_ifaces, sizeof(*src->ifaces), &is_ok);
+    if (!dst->disks)
+        dst->n_disks = 0;
+    if (!dst->ifaces)
+        dst->n_ifaces = 0;
+    if (!dst->vcpus)
+        dst->n_vcpus = 0;
+    for (i = 0; i < dst->n_disks; i++) {
+        dst->disks[i].name = dup_or_null(src->disks[i].name, &is_ok);
+        dst->disks[i].path = dup_or_null(src->disks[i].path, &is_ok);
+    }
+    for (i = 0; i < dst->n_ifaces; i++)
+        dst->ifaces[i].name = dup_or_null(src->ifaces[i].name, &is_ok);
+    if (is_ok)
+        return 0;
+    vmon_domain_clear(dst);
+    return -1;
+}
+
+vmon_host_data *vmon_host_data_copy(const vmon_host_data *src)
+{
+    vmon_host_data *dst = malloc(sizeof(*dst));
+    bool is_ok = true;
+    size_t i;
+
+    if (!dst)
+        return NULL;
+    *dst = *src;
+    dst->refs = 1;
+    dst->uri = dup_or_null(src->uri, &is_ok);
+    dst->hostname = dup_or_null(src->hostname, &is_ok);
+    dst->hv_type = dup_or_null(src->hv_type, &is_ok);
+    dst->magic_error = dup_or_null(src->magic_error, &is_ok);
+    dst->cells =
+        dup_array(src->cells, src->n_cells, sizeof(*src->cells), &is_ok);
+    dst->n_domains = 0;
+    dst->domains =
+        src->n_domains ? calloc(src->n_domains, sizeof(*src->domains)) : NULL;
+    if (src->n_domains && !dst->domains)
+        is_ok = false;
+    for (i = 0; is_ok && i < src->n_domains; i++) {
+        if (vmon_domain_copy(&dst->domains[i], &src->domains[i]) < 0)
+            is_ok = false;
+        else
+            dst->n_domains++;
+    }
+    if (is_ok)
+        return dst;
+    if (!dst->cells)
+        dst->n_cells = 0;
+    vmon_host_data_unref(dst);
+    return NULL;
+}
+
 void vmon_host_data_unref(vmon_host_data *data)
 {
     size_t i;
@@ -101,6 +191,7 @@ void vmon_conn_snap_unref(vmon_conn_snap *snap)
         return;
     free(snap->configured_uri);
     free(snap->last_error);
+    free(snap->stale_reason);
     vmon_host_data_unref(snap->data);
     free(snap);
 }

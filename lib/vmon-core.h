@@ -24,18 +24,6 @@ void vmon_log_set(vmon_log_fn fn, void *opaque);
 void vmon_log(vmon_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Stats groups, matching virDomainStatsTypes bits that virtmon uses. */
-enum {
-    VMON_GROUP_STATE = 1u << 0,
-    VMON_GROUP_CPU = 1u << 1,
-    VMON_GROUP_BALLOON = 1u << 2,
-    VMON_GROUP_VCPU = 1u << 3,
-    VMON_GROUP_INTERFACE = 1u << 4,
-    VMON_GROUP_BLOCK = 1u << 5,
-    VMON_GROUP_ALL = (1u << 6) - 1,
-};
-#define VMON_GROUP_COUNT 6
-
 /* Names used by config files, indexed by bit number: "state", "cpu", ... */
 extern const char *const vmon_group_names[VMON_GROUP_COUNT];
 /* VMON_GROUP_* bit of a name, or 0 when unknown. */
@@ -44,7 +32,10 @@ unsigned int vmon_group_from_name(const char *name);
 typedef struct {
     char **uris; /* borrowed; copied by vmon_core_new */
     size_t n_uris;
-    unsigned int interval_s;   /* poll interval, >= 1 */
+    unsigned int interval_s; /* poll interval, >= 1 */
+    /* deadline of every libvirt call of a poll, in seconds; 0: the
+     * default, vmon_default_poll_timeout(interval_s) */
+    unsigned int poll_timeout_s;
     unsigned int stats_groups; /* VMON_GROUP_* */
     /* poll group i only every group_every[i] polls (0 or 1: every poll);
      * between, its last values are carried over */
@@ -55,6 +46,11 @@ typedef struct {
     uint64_t host_low_bytes;      /* 0: no host free-memory threshold */
     uint64_t hysteresis_bytes;    /* recovery needs threshold + this */
 } vmon_core_config;
+
+#define VMON_POLL_TIMEOUT_MAX 3600
+/* The interval clamped to 1..30 s: a hung libvirtd or guest is flagged
+ * within one interval, and within 30 s at long intervals. */
+unsigned int vmon_default_poll_timeout(unsigned int interval_s);
 
 typedef struct vmon_core vmon_core;
 

@@ -20,6 +20,10 @@ typedef enum {
     VMON_EVENT_CELL_RECOVERED = 8, /* ... and rose above threshold+hysteresis */
     VMON_EVENT_HOST_LOW = 9,       /* host free memory fell below threshold */
     VMON_EVENT_HOST_RECOVERED = 10,
+    VMON_EVENT_CONN_OVERDUE = 11,       /* a call passed its deadline */
+    VMON_EVENT_CONN_OVERDUE_ENDED = 12, /* ... and a poll completed since */
+    VMON_EVENT_DOMAIN_STALE = 13,   /* a domain's stats groups are missing */
+    VMON_EVENT_DOMAIN_CURRENT = 14, /* ... and are fetched again */
 } vmon_event_kind;
 
 typedef struct {
@@ -28,7 +32,7 @@ typedef struct {
     char *uri;               /* configured URI of that connection */
     struct timespec time;    /* CLOCK_REALTIME when the core saw it */
     uint64_t seen_ns;        /* CLOCK_MONOTONIC, for latency measurement */
-    /* VMON_EVENT_LIFECYCLE */
+    /* VMON_EVENT_LIFECYCLE, VMON_EVENT_DOMAIN_* */
     char *dom_name;
     unsigned char uuid[VMON_UUID_LEN];
     char uuid_str[VMON_UUID_STRLEN + 1];
@@ -38,9 +42,10 @@ typedef struct {
     int state, reason;
     bool is_reconciled; /* derived from a snapshot after a reconnect, not
                            reported by libvirt */
-    /* VMON_EVENT_CONN_* */
-    char *reason_text; /* why the connection was lost */
-    uint32_t outage_s; /* on restore: how long it was down */
+    /* VMON_EVENT_CONN_*, VMON_EVENT_DOMAIN_* */
+    char *reason_text; /* why the connection was lost or overdue, or which
+                          groups of a domain are missing and since when */
+    uint32_t outage_s; /* on restore or overdue end: how long it lasted */
     /* VMON_EVENT_MAGIC_* / MARKER_* */
     size_t magic_len;
     unsigned char magic[VMON_MAGIC_MAX];

@@ -13,11 +13,26 @@
 #define VMON_MAGIC_MAX 32
 #define VMON_MAGIC_MARKER "0xabadcafe"
 
+/* A connection's state; connection.c holds the transitions. */
 typedef enum {
-    VMON_CONN_DISCONNECTED = 1,
-    VMON_CONN_CONNECTING = 2,
-    VMON_CONN_CONNECTED = 3,
+    VMON_CONN_DISCONNECTED = 1, /* no connection: waiting to (re)connect */
+    VMON_CONN_CONNECTING = 2,   /* an open is under way */
+    VMON_CONN_CONNECTED = 3,    /* the last poll answered */
+    VMON_CONN_OVERDUE = 4, /* a call of the latest poll passed its deadline */
 } vmon_conn_state;
+
+/* Stats groups, matching the virDomainStatsTypes that virtmon uses; the bit
+ * number is the index of per-group arrays. */
+enum {
+    VMON_GROUP_STATE = 1u << 0,
+    VMON_GROUP_CPU = 1u << 1,
+    VMON_GROUP_BALLOON = 1u << 2,
+    VMON_GROUP_VCPU = 1u << 3,
+    VMON_GROUP_INTERFACE = 1u << 4,
+    VMON_GROUP_BLOCK = 1u << 5,
+    VMON_GROUP_ALL = (1u << 6) - 1,
+};
+#define VMON_GROUP_COUNT 6
 
 /* Tri-state for libvirt calls that answer 1/0/-1. */
 typedef enum {
@@ -54,6 +69,8 @@ enum {
     VMON_DOM_HAS_BALLOON_MAJOR_FAULT = 1u << 14,
     VMON_DOM_HAS_BALLOON_MINOR_FAULT = 1u << 15,
     VMON_DOM_HAS_BALLOON_DISK_CACHES = 1u << 16,
+    VMON_DOM_HAS_DISK_COUNT = 1u << 17,  /* block.count */
+    VMON_DOM_HAS_IFACE_COUNT = 1u << 18, /* net.count */
 };
 
 typedef struct {
@@ -117,6 +134,12 @@ enum {
     VMON_IF_HAS_TX_DROP = 1u << 7,
 };
 
+/* A domain's statistics come from virConnectGetAllDomainStats. Device and
+ * vCPU arrays hold only what libvirt reported, sorted by libvirt's number
+ * (vcpu.<N>, block.<N>, net.<N>), which may have holes. A value that the
+ * last poll did not fetch (a group not due, a domain whose job was busy, a
+ * stuck guest) is carried over from the poll that did: group_time says
+ * when each group was fetched. */
 typedef struct {
     char *name;
     unsigned char uuid[VMON_UUID_LEN];
@@ -133,6 +156,13 @@ typedef struct {
     uint64_t balloon_rss_kib, balloon_available_kib, balloon_usable_kib;
     uint64_t balloon_unused_kib, balloon_swap_in_kib, balloon_swap_out_kib;
     uint64_t balloon_major_fault, balloon_minor_fault, balloon_disk_caches_kib;
+    uint64_t disk_count, iface_count; /* block.count, net.count */
+    /* per VMON_GROUP_* bit number: Unix time of the poll that fetched the
+     * group (of the lifecycle event, for the state); 0: never fetched */
+    time_t group_time[VMON_GROUP_COUNT];
+    /* per group: polls in a row that were due to fetch it and did not */
+    unsigned char group_misses[VMON_GROUP_COUNT];
+    bool is_stale; /* a group is missing, see vmon-stats.h */
     size_t n_vcpus;
     vmon_vcpu *vcpus;
     size_t n_disks;
@@ -169,9 +199,13 @@ typedef struct {
     bool has_cells; /* false when the driver could not list NUMA cells */
     size_t n_cells;
     vmon_cell *cells;
-    /* VMON_GROUP_* fetched by this poll; the other configured groups carry
-     * the values of an earlier poll (statsEvery) */
+    /* VMON_GROUP_* requested by this poll; the other configured groups
+     * carry the values of an earlier poll (statsEvery) */
     unsigned int fresh_groups;
+    time_t polled;       /* Unix time at which the poll started */
+    uint64_t polled_ns;  /* the same, CLOCK_REALTIME in nanoseconds */
+    uint64_t poll_number; /* of the connection's polls, from 1; copies of
+                             the data for lifecycle events keep it */
     /* domains, sorted by UUID: front ends walk them in index order */
     size_t n_domains;
     vmon_domain *domains;
@@ -189,15 +223,20 @@ typedef struct {
     unsigned int index;   /* 1-based position in the configured URI list */
     char *configured_uri; /* as the user wrote it */
     vmon_conn_state state;
-    bool is_stale; /* data is from an earlier poll than the last attempt */
-    uint64_t generation;       /* increments on every publish */
-    time_t last_attempt;       /* 0 when never */
-    time_t last_success;       /* 0 when never */
-    uint32_t last_duration_ms; /* wall time of the last successful poll */
-    uint32_t poll_errors;      /* failed polls since start */
-    uint32_t connects;         /* successful connects since start */
-    char *last_error;          /* NULL when the last poll succeeded */
-    vmon_host_data *data;      /* NULL until the first successful poll */
+    bool is_stale;      /* data is from an earlier poll than the last attempt */
+    char *stale_reason; /* why, when is_stale */
+    uint64_t generation;         /* increments on every publish */
+    unsigned int poll_timeout_s; /* deadline of each libvirt call */
+    uint32_t overdue_calls;      /* calls past the deadline, not returned */
+    uint32_t overdues;           /* calls that passed it, since start */
+    uint32_t stale_domains;      /* domains of data with is_stale set */
+    time_t last_attempt;         /* 0 when never */
+    time_t last_success;         /* 0 when never */
+    uint32_t last_duration_ms;   /* wall time of the last successful poll */
+    uint32_t poll_errors;        /* failed polls since start */
+    uint32_t connects;           /* successful connects since start */
+    char *last_error;            /* NULL when the last poll succeeded */
+    vmon_host_data *data;        /* NULL until the first successful poll */
 } vmon_conn_snap;
 
 /* What a reader takes: every watched connection, in index order. */
@@ -223,5 +262,8 @@ const vmon_domain *vmon_host_data_find_domain(const vmon_host_data *data,
                                               const unsigned char *uuid);
 
 void vmon_domain_clear(vmon_domain *dom);
+/* Deep copies; -1 / NULL when out of memory. */
+int vmon_domain_copy(vmon_domain *dst, const vmon_domain *src);
+vmon_host_data *vmon_host_data_copy(const vmon_host_data *src);
 
 #endif

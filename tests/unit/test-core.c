@@ -8,7 +8,8 @@
 #include <libvirt/libvirt.h>
 
 #include "check.h"
-#include "vmon-internal.h"
+#include "vmon-collect.h"
+#include "vmon-core-internal.h"
 
 static char fixture_uri[4096];
 
@@ -222,6 +223,7 @@ static void test_failed_poll_keeps_last_data_as_stale(void)
     vmon_conn_disconnect(vc);
     free(vc->uri);
     vc->uri = strdup("test+unix:///default?socket=/nonexistent/sock");
+    vc->emitter.uri = vc->uri;
     vmon_core_poll_once(core);
     after = vmon_core_snapshot(core);
     c = after->conns[0];

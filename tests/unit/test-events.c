@@ -8,7 +8,10 @@
 #include <libvirt/virterror.h>
 
 #include "check.h"
-#include "vmon-internal.h"
+#include "vmon-changes.h"
+#include "vmon-collect.h"
+#include "vmon-lifecycle.h"
+#include "vmon-util.h"
 
 #define GiB (1024ull * 1024 * 1024)
 
@@ -19,27 +22,42 @@ static bool fd_is_readable(int fd)
     return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
 }
 
-static vmon_conn *conn_with_queue(vmon_event_queue *queue)
-{
-    vmon_conn *vc = vmon_conn_new(3, "test:///hand-made", 15, VMON_GROUP_ALL);
+/* What a connection keeps to derive events: its emitter, its live states
+ * and its change tracking. */
+typedef struct {
+    vmon_emitter em;
+    vmon_live_store live;
+    vmon_change_track track;
+} tracked;
 
-    vc->events = queue;
-    vc->limits.cell_low_bytes = 1 * GiB;
-    vc->limits.host_low_bytes = 4 * GiB;
-    vc->limits.hysteresis_bytes = GiB / 4;
+static tracked *conn_with_queue(vmon_event_queue *queue)
+{
+    tracked *vc = calloc(1, sizeof(*vc));
+    vmon_limits limits = {1 * GiB, 4 * GiB, GiB / 4};
+
+    vc->em = (vmon_emitter){queue, 3, "test:///hand-made"};
+    vmon_live_init(&vc->live);
+    vmon_changes_init(&vc->track, &vc->em, &vc->live, &limits);
     return vc;
+}
+
+static void tracked_free(tracked *vc)
+{
+    vmon_changes_clear(&vc->track);
+    vmon_live_clear(&vc->live);
+    free(vc);
 }
 
 static void test_full_queue_drops_newest_and_counts_them(void)
 {
     vmon_event_queue *queue = vmon_event_queue_new(4);
-    vmon_conn *vc = conn_with_queue(queue);
+    tracked *vc = conn_with_queue(queue);
     vmon_event *ev;
     unsigned int i;
 
     CHECK(!fd_is_readable(vmon_event_queue_fd(queue)));
     for (i = 1; i <= 6; i++) {
-        ev = vmon_event_new(VMON_EVENT_MAGIC_CHANGED, vc);
+        ev = vmon_event_new(VMON_EVENT_MAGIC_CHANGED, &vc->em);
         ev->cell = i; /* marks the order of arrival */
         vmon_event_queue_push(queue, ev);
     }
@@ -61,10 +79,10 @@ static void test_full_queue_drops_newest_and_counts_them(void)
     }
     CHECK(vmon_event_queue_pop(queue) == NULL);
     /* room again: the queue accepts and signals anew */
-    vmon_event_queue_push(queue, vmon_event_new(VMON_EVENT_HOST_LOW, vc));
+    vmon_event_queue_push(queue, vmon_event_new(VMON_EVENT_HOST_LOW, &vc->em));
     CHECK(fd_is_readable(vmon_event_queue_fd(queue)));
     CHECK_U64(vmon_event_queue_total(queue), 5);
-    vmon_conn_free(vc);
+    tracked_free(vc);
     vmon_event_queue_free(queue); /* frees the event still queued */
 }
 
@@ -245,9 +263,9 @@ static vmon_host_data *host_with(const dom_spec *specs, size_t n)
     return data;
 }
 
-static void poll_done(vmon_conn *vc, vmon_host_data *data)
+static void poll_done(tracked *vc, vmon_host_data *data)
 {
-    vmon_changes_poll_done(vc, data, vmon_monotonic_ns());
+    vmon_changes_poll_done(&vc->track, data, vmon_monotonic_ns());
     vmon_host_data_unref(data);
 }
 
@@ -293,7 +311,7 @@ static void expect_lifecycle(vmon_event_queue *queue, const char *name,
 static void test_reconnect_reports_each_changed_domain(void)
 {
     vmon_event_queue *queue = vmon_event_queue_new(64);
-    vmon_conn *vc = conn_with_queue(queue);
+    tracked *vc = conn_with_queue(queue);
     const dom_spec before[] = {
         {1, "paused-then-running", VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER},
         {2, "unchanged", VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED},
@@ -315,8 +333,8 @@ static void test_reconnect_reports_each_changed_domain(void)
 
     poll_done(vc, host_with(before, 6));
     CHECK(vmon_event_queue_pop(queue) == NULL); /* a first poll is no news */
-    vmon_changes_conn_lost(vc, "end of file while reading data");
-    vmon_changes_conn_lost(vc, "connection refused"); /* still down */
+    vmon_changes_conn_lost(&vc->track, "end of file while reading data");
+    vmon_changes_conn_lost(&vc->track, "connection refused"); /* still down */
     poll_done(vc, host_with(after, 6));
     ev = expect(queue, VMON_EVENT_CONN_LOST);
     CHECK_STR(ev ? ev->reason_text : NULL, "end of file while reading data");
@@ -345,12 +363,12 @@ static void test_reconnect_reports_each_changed_domain(void)
     poll_done(vc, host_with(before, 6));
     CHECK(vmon_event_queue_pop(queue) == NULL);
     release_held();
-    vmon_conn_free(vc);
+    tracked_free(vc);
     vmon_event_queue_free(queue);
 }
 
 /* A lifecycle event as libvirt's callback would have queued it. */
-static void note_event(vmon_conn *vc, unsigned char id, const char *name,
+static void note_event(tracked *vc, unsigned char id, const char *name,
                        int event, int state, int reason)
 {
     const dom_spec spec = {id, name, state, reason};
@@ -364,7 +382,7 @@ static void note_event(vmon_conn *vc, unsigned char id, const char *name,
     ev.state = state;
     ev.reason = reason;
     ev.seen_ns = vmon_monotonic_ns();
-    vmon_live_note(vc, &ev);
+    vmon_live_note(&vc->live, &ev);
     vmon_host_data_unref(one);
 }
 
@@ -373,7 +391,7 @@ static void note_event(vmon_conn *vc, unsigned char id, const char *name,
 static void test_reconnect_starts_from_events_after_last_poll(void)
 {
     vmon_event_queue *queue = vmon_event_queue_new(64);
-    vmon_conn *vc = conn_with_queue(queue);
+    tracked *vc = conn_with_queue(queue);
     const dom_spec before[] = {
         {1, "paused-after-poll", VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED},
         {2, "undefined-after-poll", VIR_DOMAIN_SHUTOFF,
@@ -391,7 +409,7 @@ static void test_reconnect_starts_from_events_after_last_poll(void)
     note_event(vc, 2, "undefined-after-poll", VIR_DOMAIN_EVENT_UNDEFINED, 0, 0);
     note_event(vc, 3, "defined-after-poll", VIR_DOMAIN_EVENT_DEFINED,
                VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_UNKNOWN);
-    vmon_changes_conn_lost(vc, "end of file while reading data");
+    vmon_changes_conn_lost(&vc->track, "end of file while reading data");
     poll_done(vc, host_with(after, 2));
     expect(queue, VMON_EVENT_CONN_LOST);
     expect(queue, VMON_EVENT_CONN_RESTORED);
@@ -401,22 +419,22 @@ static void test_reconnect_starts_from_events_after_last_poll(void)
                      VIR_DOMAIN_RUNNING_BOOTED);
     CHECK(vmon_event_queue_pop(queue) == NULL);
     /* the restore's poll superseded those events */
-    CHECK_U64(vc->track.n_live, 0);
+    CHECK_U64(vc->live.n_live, 0);
     release_held();
-    vmon_conn_free(vc);
+    tracked_free(vc);
     vmon_event_queue_free(queue);
 }
 
 static void test_connection_never_up_is_not_lost(void)
 {
     vmon_event_queue *queue = vmon_event_queue_new(8);
-    vmon_conn *vc = conn_with_queue(queue);
+    tracked *vc = conn_with_queue(queue);
 
-    vmon_changes_conn_lost(vc, "connection refused");
+    vmon_changes_conn_lost(&vc->track, "connection refused");
     CHECK(vmon_event_queue_pop(queue) == NULL);
     poll_done(vc, host_with(NULL, 0));
     CHECK(vmon_event_queue_pop(queue) == NULL); /* nothing to restore */
-    vmon_conn_free(vc);
+    tracked_free(vc);
     vmon_event_queue_free(queue);
 }
 
@@ -453,7 +471,7 @@ static void expect_memory(vmon_event_queue *queue, vmon_event_kind kind,
 static void test_memory_crossings_with_hysteresis(void)
 {
     vmon_event_queue *queue = vmon_event_queue_new(64);
-    vmon_conn *vc = conn_with_queue(queue);
+    tracked *vc = conn_with_queue(queue);
     const uint64_t q = GiB / 4;
 
     poll_done(vc, host_with_memory(8 * GiB, 2 * GiB, 2 * GiB));
@@ -476,21 +494,21 @@ static void test_memory_crossings_with_hysteresis(void)
     expect_memory(queue, VMON_EVENT_HOST_LOW, 0, 4 * GiB - 1);
     CHECK(vmon_event_queue_pop(queue) == NULL);
     release_held();
-    vmon_conn_free(vc);
+    tracked_free(vc);
     vmon_event_queue_free(queue);
 }
 
 static void test_first_poll_already_low_is_reported(void)
 {
     vmon_event_queue *queue = vmon_event_queue_new(8);
-    vmon_conn *vc = conn_with_queue(queue);
+    tracked *vc = conn_with_queue(queue);
 
-    vc->limits.host_low_bytes = 0; /* off: cells only */
+    vc->track.limits.host_low_bytes = 0; /* off: cells only */
     poll_done(vc, host_with_memory(1, 2 * GiB, 0));
     expect_memory(queue, VMON_EVENT_CELL_LOW, 1, 0);
     CHECK(vmon_event_queue_pop(queue) == NULL);
     release_held();
-    vmon_conn_free(vc);
+    tracked_free(vc);
     vmon_event_queue_free(queue);
 }
 
@@ -512,7 +530,7 @@ static vmon_host_data *host_with_magic(vmon_magic_status status,
 static void test_magic_changes_and_marker_flips(void)
 {
     vmon_event_queue *queue = vmon_event_queue_new(16);
-    vmon_conn *vc = conn_with_queue(queue);
+    tracked *vc = conn_with_queue(queue);
     vmon_event *ev;
 
     poll_done(vc, host_with_magic(VMON_MAGIC_OK, "hello"));
@@ -533,20 +551,20 @@ static void test_magic_changes_and_marker_flips(void)
     expect(queue, VMON_EVENT_MARKER_CLEARED);
     CHECK(vmon_event_queue_pop(queue) == NULL);
     release_held();
-    vmon_conn_free(vc);
+    tracked_free(vc);
     vmon_event_queue_free(queue);
 }
 
 static void test_host_blocked_at_first_poll_is_reported(void)
 {
     vmon_event_queue *queue = vmon_event_queue_new(8);
-    vmon_conn *vc = conn_with_queue(queue);
+    tracked *vc = conn_with_queue(queue);
 
     poll_done(vc, host_with_magic(VMON_MAGIC_OK, "0xabadcafe"));
     expect(queue, VMON_EVENT_MARKER_SET);
     CHECK(vmon_event_queue_pop(queue) == NULL);
     release_held();
-    vmon_conn_free(vc);
+    tracked_free(vc);
     vmon_event_queue_free(queue);
 }
 

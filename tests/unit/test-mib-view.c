@@ -104,6 +104,14 @@ static void fill_domain_a(vmon_domain *dom)
     dom->disks[0].name = strdup("vdb");
     dom->disks[1].number = 0;
     dom->disks[1].name = strdup("vda");
+    /* libvirt counts a third disk it has no statistics for */
+    dom->has |= VMON_DOM_HAS_DISK_COUNT;
+    dom->disk_count = 3;
+    /* the block group is 100 s older than the poll: a stuck guest */
+    dom->group_time[0] = 1700000100;
+    dom->group_time[5] = 1700000000;
+    dom->group_misses[5] = 4;
+    dom->is_stale = true;
 }
 
 static void fill_domain_b(vmon_domain *dom)
@@ -122,6 +130,7 @@ static vmon_host_data *make_host(void)
 
     host->uri = strdup("test:///default");
     host->hv_version = 8002001;
+    host->polled = 1700000100;
     host->has_node_info = true;
     strcpy(host->cpu_model, "x86_64");
     host->cpus = 16;
@@ -305,20 +314,37 @@ static void test_connected_host(void)
     CHECK(get_conn(view, COLUMN(VMON_OID_MAGIC_CONTENT), 1) == NULL);
 }
 
-static void test_device_counts_need_their_group(void)
+/* Counts are libvirt's (block.count), not the number of rows; a domain
+ * whose driver reported no count has none. */
+static void test_device_counts_are_libvirts(void)
 {
-    vmon_mib_agent_info info = all_groups;
-    vmon_mib_view *state_only;
+    const vmon_mib_cell *c;
 
-    info.stats_groups = VMON_GROUP_STATE;
-    state_only = vmon_mib_view_new(snap, &info);
-    CHECK(state_only != NULL);
-    if (!state_only)
-        return;
-    CHECK(get_domain(state_only, COLUMN(VMON_OID_DOMAIN_DISK_COUNT), UUID_A) ==
+    c = get_domain(view, COLUMN(VMON_OID_DOMAIN_DISK_COUNT), UUID_A);
+    CHECK(c && c->v.number == 3);
+    CHECK(get_domain(view, COLUMN(VMON_OID_DOMAIN_DISK_COUNT), UUID_B) == NULL);
+    CHECK(get_domain(view, COLUMN(VMON_OID_DOMAIN_VCPU_COUNT), UUID_A) ==
+          NULL); /* the vcpu group was never fetched */
+}
+
+/* Each group says when it was fetched; the domain says it is stale. */
+static void test_freshness_columns(void)
+{
+    const vmon_mib_cell *c;
+
+    c = get_domain(view, COLUMN(VMON_OID_DOMAIN_IS_STALE), UUID_A);
+    CHECK(c && c->v.integer == 1);
+    c = get_domain(view, COLUMN(VMON_OID_DOMAIN_IS_STALE), UUID_B);
+    CHECK(c && c->v.integer == 2);
+    c = get_domain(view, COLUMN(VMON_OID_DOMAIN_BLOCK_STATS_TIME), UUID_A);
+    CHECK(c && c->v.number == 1700000000);
+    c = get_domain(view, COLUMN(VMON_OID_DOMAIN_STATE_TIME), UUID_A);
+    CHECK(c && c->v.number == 1700000100);
+    CHECK(get_domain(view, COLUMN(VMON_OID_DOMAIN_CPU_STATS_TIME), UUID_A) ==
           NULL);
-    CHECK(get_domain(view, COLUMN(VMON_OID_DOMAIN_DISK_COUNT), UUID_A) != NULL);
-    vmon_mib_view_free(state_only);
+    c = get_domain(view, COLUMN(VMON_OID_DOMAIN_STATS_AGE), UUID_A);
+    CHECK(c && c->v.number == 100);
+    CHECK(get_domain(view, COLUMN(VMON_OID_DOMAIN_STATS_AGE), UUID_B) == NULL);
 }
 
 /* The view holds its own reference: it must outlive the caller's. */
@@ -347,7 +373,8 @@ int main(void)
     RUN(test_disks_come_out_in_index_order);
     RUN(test_unreached_connection);
     RUN(test_connected_host);
-    RUN(test_device_counts_need_their_group);
+    RUN(test_device_counts_are_libvirts);
+    RUN(test_freshness_columns);
     RUN(test_view_outlives_the_snapshot_reference);
     vmon_mib_view_free(view);
     return check_failures ? 1 : 0;
