@@ -11,12 +11,17 @@ fresh_virsh_rw() {
         test_fail "virsh $* failed"
 }
 
-# A disk whose boot sector loops forever (jmp $): the BIOS reads it once,
-# then the vCPU spins, so that its time advances at every poll.
+# A disk whose boot sector the BIOS reads once and runs: after each timer
+# tick (18.2 a second) it spins through 4 Mi loop iterations, then halts
+# until the next one, so that its vCPU time advances every second at a few
+# percent of a core:
+#   sti; again: mov dx,64; outer: mov cx,0; inner: loop inner;
+#   dec dx; jnz outer; hlt; jmp again
+FRESH_BOOT_CODE='\xfb\xba\x40\x00\xb9\x00\x00\xe2\xfe\x4a\x75\xf8\xf4\xeb\xf2'
 fresh_boot_disk() {
     local img=$1
     truncate -s 1M "$img"
-    printf '\xeb\xfe' | dd of="$img" conv=notrunc status=none
+    printf "$FRESH_BOOT_CODE" | dd of="$img" conv=notrunc status=none
     printf '\x55\xaa' | dd of="$img" bs=1 seek=510 conv=notrunc status=none
 }
 

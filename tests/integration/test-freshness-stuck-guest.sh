@@ -1,7 +1,7 @@
 #!/bin/bash
 # test-freshness-stuck-guest.sh: one stuck guest costs that guest's
 # freshness, not the host's. Two QEMU TCG guests on a private libvirtd whose
-# boot sectors spin, so that their vCPU time advances; the stuck guest's
+# boot sectors keep their vCPUs a little busy (freshness.sh); the stuck guest's
 # QEMU gets SIGSTOP, so that libvirt calls that need its monitor never
 # return. First virtmon-agent (-i 1, pollTimeout 1), then collectd's virtmon
 # plugin (RefreshInterval 1, PollTimeout 1) watch them, each alone.
@@ -185,7 +185,7 @@ stuck_booted() {
     [ "$(virsh_stat "$STUCK" block.0.rd.reqs --block)" -gt 0 ] 2>/dev/null &&
         [ "$(virsh_stat "$STUCK" vcpu.0.time --vcpu)" -gt 0 ] 2>/dev/null
 }
-test_wait_until 30 "the stuck guest to boot its spinning sector" stuck_booted
+test_wait_until 30 "the stuck guest to run its boot sector" stuck_booted
 
 # ---- the agent -------------------------------------------------------------------
 # Alone: of two clients, only the first to call into the stopped QEMU is
