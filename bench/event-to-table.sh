@@ -34,13 +34,7 @@ done
 . "$TOP/tests/integration/libvirtd.sh"
 libvirtd_enter_namespace --events "$EVENTS" --build "$BUILD"
 
-export VIRTMON_AGENT=$BUILD/agent/virtmon-agent
-export VIRTMON_MIBDIR=$TOP/mibs
-export VIRTMON_IETF_MIBDIR=${VIRTMON_IETF_MIBDIR:-$BUILD/tests/ietf-mibs}
-"$TOP/tests/fetch-ietf-mibs.sh" "$VIRTMON_IETF_MIBDIR" ||
-    { echo "event-to-table.sh: no IETF base MIBs" >&2; exit 1; }
-. "$TOP/tests/integration/snmp.sh"
-. "$BENCH_SRC/stamped-trapd.sh"
+. "$BENCH_SRC/latency.sh"
 
 URI=test+unix:///default
 DOMAIN=test

@@ -27,11 +27,7 @@ OFF_GUEST="qemu guest — off"
 [ "$(id -u)" -eq 0 ] || test_skip "a private libvirtd needs root"
 [ -x "$QEMU" ] || test_skip "$QEMU is not installed"
 command -v qemu-img >/dev/null || test_skip "qemu-img is not installed"
-if [ "${VS_IN_NETNS:-}" != 1 ]; then
-    unshare -n true 2>/dev/null || test_skip "cannot create a network namespace"
-    export VS_IN_NETNS=1
-    exec unshare -n -- bash "$0" "$@"
-fi
+test_enter_network_namespace "$@"
 libvirtd_enter_namespace "$@"
 ip link set lo up || test_fail "cannot bring up lo in the network namespace"
 

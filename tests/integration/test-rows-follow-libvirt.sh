@@ -30,11 +30,7 @@ MISMATCHES=0
 
 [ "$(id -u)" -eq 0 ] || test_skip "a private libvirtd needs root"
 [ -x "$QEMU" ] || test_skip "$QEMU is not installed"
-if [ "${ROWS_IN_NETNS:-}" != 1 ]; then
-    unshare -n true 2>/dev/null || test_skip "cannot create a network namespace"
-    export ROWS_IN_NETNS=1
-    exec unshare -n -- bash "$0" "$@"
-fi
+test_enter_network_namespace "$@"
 libvirtd_enter_namespace "$@"
 ip link set lo up || test_fail "cannot bring up lo in the network namespace"
 
@@ -158,13 +154,23 @@ expect_same() {
 
 # ---- the agent ----------------------------------------------------------------------
 
-# row_suffixes COLUMN PREFIX: the last sub-identifier of every loaded OID
-# COLUMN.PREFIX.X, sorted.
-row_suffixes() {
+# column_cells COLUMN PREFIX: "X VALUE" for every loaded OID
+# COLUMN.PREFIX.X, one a line.
+column_cells() {
     local oid
     for oid in "${!SNMP_VALUES[@]}"; do
-        [[ $oid == "$1.$2".* ]] && echo "${oid##*.}"
-    done | sort -n | xargs
+        [[ $oid == "$1.$2".* ]] && printf '%s %s\n' "${oid##*.}" "${SNMP_VALUES[$oid]}"
+    done
+}
+
+# row_suffixes COLUMN PREFIX: the row indexes X, sorted.
+row_suffixes() {
+    column_cells "$@" | cut -d' ' -f1 | sort -n | xargs
+}
+
+# agent_values COLUMN PREFIX: the numbers of a column, sorted.
+agent_values() {
+    column_cells "$@" | cut -d' ' -f2 | sort -n | xargs
 }
 
 # The MIB's row index of libvirt's entry N is N + 1.
@@ -176,9 +182,9 @@ plus_one() {
 
 # agent_names COLUMN PREFIX: the decoded strings of a column, sorted.
 agent_names() {
-    local oid
-    for oid in "${!SNMP_VALUES[@]}"; do
-        [[ $oid == "$1.$2".* ]] && printf '%s\n' "$(snmp_hex_text "${SNMP_VALUES[$oid]}")"
+    local row hex
+    column_cells "$@" | while read -r row hex; do
+        printf '%s\n' "$(snmp_hex_text "$hex")"
     done | sort | xargs
 }
 
@@ -248,13 +254,6 @@ check_agent_rows() {
     expect_same "'$name' disk names (domblklist)" \
         "$(agent_names "$(snmp_oid vmonDiskName)" "$row")" "$(domblklist_targets "$name")"
     check_snmptable "$name" "$row"
-}
-
-agent_values() {
-    local oid
-    for oid in "${!SNMP_VALUES[@]}"; do
-        [[ $oid == "$1.$2".* ]] && echo "${SNMP_VALUES[$oid]}"
-    done | sort -n | xargs
 }
 
 # snmptable renders each device table with default options; its rows for

@@ -1,6 +1,16 @@
-# stamped-trapd.sh: snmptrapd for the latency benchmarks (sourced after
-# tests/integration/snmp.sh): one line per notification in SNMP_TRAP_LOG,
-# each prefixed with the time it was read, in ns since the epoch.
+# latency.sh: what the latency benchmarks share (sourced inside libvirtd's
+# namespace, with TOP, BENCH_SRC and BUILD set): the environment of
+# tests/integration/snmp.sh for the agent built in BUILD, and snmptrapd
+# writing one line per notification to SNMP_TRAP_LOG, each prefixed with
+# the time it was read, in ns since the epoch.
+
+export VIRTMON_AGENT=$BUILD/agent/virtmon-agent
+export VIRTMON_MIBDIR=$TOP/mibs
+export VIRTMON_IETF_MIBDIR=${VIRTMON_IETF_MIBDIR:-$BUILD/tests/ietf-mibs}
+"$TOP/tests/fetch-ietf-mibs.sh" "$VIRTMON_IETF_MIBDIR" ||
+    { echo "$(basename "$0"): no IETF base MIBs" >&2; exit 1; }
+# shellcheck source-path=SCRIPTDIR/../tests/integration
+. "$TOP/tests/integration/snmp.sh"
 
 # Every line snmptrapd prints, prefixed with the time it was read (ns).
 STAMPER='
