@@ -89,7 +89,7 @@ static bool has_config_error;
 /* ---- running state ------------------------------------------------------ */
 
 static vmon_core *core;
-static cdtime_t data_interval;   /* vl.interval of snapshot values */
+static cdtime_t data_interval;    /* vl.interval of snapshot values */
 static uint64_t *dispatched_poll; /* per connection: last poll sent */
 
 /* Where a group of values comes from: collectd's host and plugin instance,
@@ -1097,8 +1097,7 @@ static void notify_overdue(const vmon_event *ev, const vm_connection *conn)
 
 /* A domain whose stats groups are missing (a stuck guest), and its
  * recovery; reported under the domain's own host and plugin instance. */
-static void notify_domain_stale(const vmon_event *ev,
-                                const vm_connection *conn,
+static void notify_domain_stale(const vmon_event *ev, const vm_connection *conn,
                                 const vmon_snapshot *snap)
 {
     const vmon_host_data *data = conn_data(snap, ev->conn_index);

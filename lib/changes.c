@@ -62,10 +62,12 @@ void vmon_changes_conn_lost(vmon_change_track *t, const char *reason)
     emit_text(t, VMON_EVENT_CONN_LOST, reason, NULL);
 }
 
+/* Only a connection that is up can be overdue: a connect that hangs during
+ * an outage is part of the outage, already reported as lost. */
 void vmon_changes_overdue(vmon_change_track *t, const char *reason,
                           uint64_t started_ns)
 {
-    if (t->is_overdue)
+    if (t->is_overdue || !t->is_up)
         return;
     t->is_overdue = true;
     t->overdue_ns = started_ns;

@@ -41,6 +41,11 @@ void vmon_error_capture(void)
     snprintf(error_text, sizeof(error_text), "%s", vmon_virt_error());
 }
 
+void vmon_error_clear(void)
+{
+    error_text[0] = '\0';
+}
+
 const char *vmon_error_text(void)
 {
     return error_text[0] ? error_text : "unknown libvirt error";

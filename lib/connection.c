@@ -219,9 +219,8 @@ static void on_close(virConnectPtr conn, int reason, void *opaque)
 {
     vmon_conn *vc = opaque;
 
-    (void)conn;
     __atomic_store_n(&vc->close_reason, reason, __ATOMIC_SEQ_CST);
-    __atomic_store_n(&vc->is_closed, 1, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&vc->closed_conn, conn, __ATOMIC_SEQ_CST);
     vmon_log(VMON_LOG_WARNING, "connection to '%s' closed (reason %d)", vc->uri,
              reason);
     pthread_mutex_lock(&vc->lock);
@@ -272,9 +271,7 @@ void vmon_conn_disconnect(vmon_conn *vc)
         return;
     close_conn(vc->conn, vc->lifecycle_id);
     vc->lifecycle_id = -1;
-    /* the flag belongs to the closed connection: left set, it would wake
-     * the supervisor at once and defeat the backoff */
-    __atomic_store_n(&vc->is_closed, 0, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&vc->closed_conn, NULL, __ATOMIC_SEQ_CST);
     vc->conn = NULL;
     set_state(vc, VMON_CONN_DISCONNECTED);
 }
@@ -286,8 +283,10 @@ static int call_connect(vmon_call *call)
     vmon_collect_ctx ctx = {NULL, vc->uri, 0, &vc->has_nowait};
 
     vmon_watch_step("virConnectOpenReadOnly");
-    if (!(call->conn = virConnectOpenReadOnly(vc->uri)))
+    if (!(call->conn = virConnectOpenReadOnly(vc->uri))) {
+        vmon_error_capture();
         return -1;
+    }
     call->has_connected = true;
     __atomic_store_n(&vc->has_nowait, 1, __ATOMIC_SEQ_CST);
     if (virConnectRegisterCloseCallback(call->conn, on_close, vc, NULL) < 0)
@@ -328,18 +327,46 @@ static unsigned int due_groups(vmon_conn *vc)
     return due & vc->stats_groups;
 }
 
+/* libvirt closed the connection in use (a close of one already replaced
+ * does not count). */
+bool vmon_conn_is_closed(vmon_conn *vc)
+{
+    return vc->conn &&
+           __atomic_load_n(&vc->closed_conn, __ATOMIC_SEQ_CST) == vc->conn;
+}
+
+static const char *close_reason_text(int reason)
+{
+    switch (reason) {
+    case VIR_CONNECT_CLOSE_REASON_EOF:
+        return "connection closed by libvirtd";
+    case VIR_CONNECT_CLOSE_REASON_KEEPALIVE:
+        return "libvirtd stopped answering keepalive probes";
+    case VIR_CONNECT_CLOSE_REASON_CLIENT:
+        return "connection closed by the client";
+    default:
+        return "connection closed after an error";
+    }
+}
+
+/* Why the connection is lost: libvirt's close reason says more than the
+ * error of a call that was cut off by the close. */
+static const char *lost_reason(vmon_conn *vc, const char *error)
+{
+    if (vmon_conn_is_closed(vc) || !error)
+        return close_reason_text(
+            __atomic_load_n(&vc->close_reason, __ATOMIC_SEQ_CST));
+    return error;
+}
+
 vmon_call *vmon_conn_call_new(vmon_conn *vc)
 {
     vmon_call *call = calloc(1, sizeof(*call));
 
     if (!call)
         return NULL;
-    if (vc->conn && __atomic_load_n(&vc->is_closed, __ATOMIC_SEQ_CST)) {
-        vmon_changes_conn_lost(
-            &vc->track, vc->close_reason == VIR_CONNECT_CLOSE_REASON_KEEPALIVE
-                            ? "libvirtd stopped answering "
-                              "keepalive probes"
-                            : "connection closed by libvirtd");
+    if (vmon_conn_is_closed(vc)) {
+        vmon_changes_conn_lost(&vc->track, lost_reason(vc, NULL));
         vmon_conn_disconnect(vc);
     }
     call->vc = vc;
@@ -392,6 +419,7 @@ void vmon_call_run(vmon_call *call)
                             &call->vc->has_nowait};
 
     call->rc = -1;
+    vmon_error_clear();
     if (!call->conn && call_connect(call) < 0)
         goto failed;
     ctx.conn = call->conn;
@@ -406,7 +434,7 @@ void vmon_call_run(vmon_call *call)
     call->rc = 0;
     return;
 failed:
-    vmon_error_capture();
+    /* the call that failed captured its error: later calls reset it */
     snprintf(call->error, sizeof(call->error), "%s", vmon_error_text());
     virResetLastError();
 }
@@ -429,7 +457,7 @@ static void poll_failed(vmon_conn *vc, vmon_call *call)
     vmon_log(VMON_LOG_ERR, "poll of '%s' failed: %s", vc->uri, call->error);
     free(vc->last_error);
     vc->last_error = strdup(call->error);
-    vmon_changes_conn_lost(&vc->track, call->error);
+    vmon_changes_conn_lost(&vc->track, lost_reason(vc, call->error));
     vmon_conn_disconnect(vc);
     set_state(vc, VMON_CONN_DISCONNECTED);
     vc->poll_errors++;
@@ -470,13 +498,15 @@ static void poll_succeeded(vmon_conn *vc, vmon_call *call)
         vmon_host_data_unref(data);
         return;
     }
-    /* events that came after the poll started are newer than its states */
-    vmon_live_apply(&vc->live, data, &has_unknown);
     vc->backoff_s = 0;
     free(vc->last_error);
     vc->last_error = NULL;
     set_state(vc, VMON_CONN_CONNECTED);
+    /* compared with the poll's own states (reconciliation after an outage
+     * starts from the events before it) ... */
     vmon_changes_poll_done(&vc->track, data, call->started_ns);
+    /* ... then events that came after the poll started, being newer */
+    vmon_live_apply(&vc->live, data, call->started_ns, &has_unknown);
     publish(vc, data, call->attempt,
             (uint32_t)((vmon_monotonic_ns() - call->started_ns) / 1000000));
 }
@@ -530,7 +560,7 @@ bool vmon_conn_publish_live(vmon_conn *vc)
                  vc->uri);
         return false;
     }
-    if (vmon_live_apply(&vc->live, data, &has_unknown) == 0)
+    if (vmon_live_apply(&vc->live, data, 0, &has_unknown) == 0)
         vmon_host_data_unref(data);
     else
         publish(vc, data, 0, 0);

@@ -122,14 +122,19 @@ static int get_all_stats(const vmon_collect_ctx *ctx, unsigned int groups,
             VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
         if (n >= 0)
             return n;
+        /* every public call resets the error: keep it first */
+        vmon_error_capture();
         if (virConnectIsAlive(ctx->conn) == 0)
             return -1;
         vmon_log(VMON_LOG_INFO, "'%s' rejects NOWAIT domain stats: %s",
-                 ctx->uri, vmon_virt_error());
+                 ctx->uri, vmon_error_text());
         virResetLastError();
         __atomic_store_n(ctx->has_nowait, 0, __ATOMIC_SEQ_CST);
     }
-    return virConnectGetAllDomainStats(ctx->conn, stats, records, 0);
+    n = virConnectGetAllDomainStats(ctx->conn, stats, records, 0);
+    if (n < 0)
+        vmon_error_capture();
+    return n;
 }
 
 static void mark_persistent(const vmon_collect_ctx *ctx, vmon_host_data *data)
@@ -160,10 +165,8 @@ int vmon_collect_domains(const vmon_collect_ctx *ctx, vmon_host_data *data)
     int n, i, ret = -1;
 
     n = get_all_stats(ctx, ctx->groups | VMON_GROUP_STATE, &records);
-    if (n < 0) {
-        vmon_error_capture();
+    if (n < 0)
         return -1;
-    }
     data->fresh_groups = ctx->groups | VMON_GROUP_STATE;
     if (n > 0 && !(data->domains = calloc(n, sizeof(*data->domains))))
         goto cleanup;

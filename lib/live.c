@@ -142,7 +142,7 @@ static void drop_domain(vmon_host_data *data, vmon_domain *dom)
 }
 
 size_t vmon_live_apply(vmon_live_store *store, vmon_host_data *data,
-                       bool *has_unknown)
+                       uint64_t since_ns, bool *has_unknown)
 {
     size_t i, changed = 0;
 
@@ -153,7 +153,9 @@ size_t vmon_live_apply(vmon_live_store *store, vmon_host_data *data,
         vmon_domain *dom =
             (vmon_domain *)vmon_host_data_find_domain(data, live->uuid);
 
-        if (!dom) {
+        if (live->seen_ns < since_ns) {
+            continue;
+        } else if (!dom) {
             *has_unknown |= !live->is_gone;
         } else if (live->is_gone) {
             drop_domain(data, dom);

@@ -161,8 +161,7 @@ static uint64_t supervise_once(vmon_conn *vc, uint64_t next_poll)
         return needs_poll ? now : next_poll;
     }
     /* libvirt closed the connection: reconnect now, unless backing off */
-    if (__atomic_load_n(&vc->is_closed, __ATOMIC_SEQ_CST) && vc->conn &&
-        vc->backoff_s == 0 && may_start(vc))
+    if (vmon_conn_is_closed(vc) && vc->backoff_s == 0 && may_start(vc))
         next_poll = now;
     if (now >= next_poll) {
         if (may_start(vc)) {

@@ -40,6 +40,7 @@ bool vmon_magic_is_marker(const unsigned char *content, size_t len);
 const char *vmon_virt_error(void);
 /* The text of the error that ended the current poll (per thread). */
 void vmon_error_capture(void);
+void vmon_error_clear(void);
 const char *vmon_error_text(void);
 bool vmon_virt_error_is_unsupported(void);
 

@@ -63,11 +63,11 @@ typedef struct vmon_conn {
     char *overdue_reason;
     vmon_change_track track;
     /* shared with worker threads and libvirt's callbacks */
-    int has_nowait;       /* atomic: the driver accepts ..._STATS_NOWAIT */
-    int is_closed;        /* atomic: set by libvirt's close callback */
-    int close_reason;     /* virConnectCloseReason that came with it */
-    pthread_mutex_t lock; /* guards what follows */
-    pthread_cond_t cond;  /* signalled on every change of it */
+    int has_nowait;            /* atomic: the driver accepts ..._STATS_NOWAIT */
+    virConnectPtr closed_conn; /* atomic: set by libvirt's close callback */
+    int close_reason;          /* virConnectCloseReason that came with it */
+    pthread_mutex_t lock;      /* guards what follows */
+    pthread_cond_t cond;       /* signalled on every change of it */
     bool is_stopping;
     vmon_call *calls[VMON_MAX_CALLS]; /* started, not yet handled */
     size_t n_calls;
@@ -111,6 +111,8 @@ void vmon_conn_call_overdue(vmon_conn *vc, const char *what, uint64_t step_ns);
  * an event names a domain the data lacks (a poll should fetch it). */
 bool vmon_conn_publish_live(vmon_conn *vc);
 void vmon_conn_disconnect(vmon_conn *vc);
+/* libvirt closed the connection in use (keepalive, libvirtd gone). */
+bool vmon_conn_is_closed(vmon_conn *vc);
 
 /* The parts of a call the supervisor watches (under vc->lock). */
 struct vmon_call {

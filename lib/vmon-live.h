@@ -38,10 +38,11 @@ bool vmon_live_take_dirty(vmon_live_store *store);
 /* A copy of every state (names duplicated), for vmon_live_copy_free. */
 vmon_live_state *vmon_live_copy(vmon_live_store *store, size_t *n);
 void vmon_live_copy_free(vmon_live_state *copy, size_t n);
-/* Give the domains of `data` the states noted for them (with the event's
- * time as their state time) and drop the undefined ones. Returns how many
- * rows changed; `has_unknown` tells whether a noted domain has no row. */
+/* Give the domains of `data` the states noted for them since `since_ns`
+ * (CLOCK_MONOTONIC), with the event's time as their state time, and drop
+ * the undefined ones. Returns how many rows changed; `has_unknown` tells
+ * whether a noted domain has no row. */
 size_t vmon_live_apply(vmon_live_store *store, vmon_host_data *data,
-                       bool *has_unknown);
+                       uint64_t since_ns, bool *has_unknown);
 
 #endif

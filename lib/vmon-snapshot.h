@@ -202,8 +202,8 @@ typedef struct {
     /* VMON_GROUP_* requested by this poll; the other configured groups
      * carry the values of an earlier poll (statsEvery) */
     unsigned int fresh_groups;
-    time_t polled;       /* Unix time at which the poll started */
-    uint64_t polled_ns;  /* the same, CLOCK_REALTIME in nanoseconds */
+    time_t polled;        /* Unix time at which the poll started */
+    uint64_t polled_ns;   /* the same, CLOCK_REALTIME in nanoseconds */
     uint64_t poll_number; /* of the connection's polls, from 1; copies of
                              the data for lifecycle events keep it */
     /* domains, sorted by UUID: front ends walk them in index order */

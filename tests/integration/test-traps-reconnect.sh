@@ -3,7 +3,9 @@
 # times: each time vmonConnLost, vmonConnRestored with the outage, one
 # reconciled vmonDomainLifecycle for the domain whose state changed while
 # events could not arrive, and events flowing again; the agent keeps its
-# file descriptors and memory. Then libvirtd frozen: keepalive notices.
+# file descriptors and memory. Then libvirtd frozen: the poll deadline
+# notices within pollTimeout (vmonConnOverdue), keepalive later closes the
+# connection (vmonConnLost).
 
 here=$(dirname "$0")
 # shellcheck source-path=SCRIPTDIR
@@ -106,14 +108,24 @@ test_outages_are_reported_and_reconciled() {
         test_fail "agent VmRSS grew from $base_rss to $rss kB"
 }
 
-# A libvirtd that stops answering keeps its socket open: only keepalive
-# (5 s interval, 3 probes) can tell the connection is dead.
+# A libvirtd that stops answering keeps its socket open. The deadline of
+# the poll's calls flags the data stale within one interval plus
+# pollTimeout (a second of tolerance for a loaded machine, and one for
+# $SECONDS' granularity); only keepalive (5 s interval, 3 probes) can tell
+# that the connection is dead.
 test_frozen_libvirtd_is_noticed_by_keepalive() {
-    local pid frozen_at before
+    local pid frozen_at before late
     pid=$(cat "$LIBVIRTD_DIR/libvirtd.pid")
     before=$(virsh_state_labels "$URI" "$DOMAIN")
     frozen_at=$SECONDS
     kill -STOP "$pid"
+    trap_next
+    trap_expect vmonConnOverdue "vmonConnConfiguredUri.1=$URI" \
+        "vmonEventReason.0=~has not returned for [0-9]+ s"
+    late=$((SECONDS - frozen_at))
+    test_note "   overdue after ${late} s: $(trap_value vmonEventReason.0)"
+    [ "$late" -le $((SNMP_AGENT_INTERVAL + POLL_TIMEOUT + 2)) ] ||
+        test_fail "the frozen libvirtd was flagged after $late s"
     TRAP_WAIT=60 expect_conn_lost '~keepalive'
     kill -CONT "$pid"
     expect_restored "$frozen_at" "$frozen_at"
@@ -127,7 +139,8 @@ test_frozen_libvirtd_is_noticed_by_keepalive() {
 }
 
 traps_init
-traps_start_agent -- -u "$URI"
+POLL_TIMEOUT=2
+traps_start_agent "pollTimeout $POLL_TIMEOUT" -- -u "$URI"
 test_outages_are_reported_and_reconciled
 test_frozen_libvirtd_is_noticed_by_keepalive
 test_note "all $TRAPS_SEEN notifications as expected"

@@ -214,6 +214,60 @@ static void test_connection_notifications(void)
     vmon_event_free(restored);
 }
 
+/* An overdue poll names the call; its end says how long it lasted. */
+static void test_overdue_notifications(void)
+{
+    vmon_event *overdue = event_new(VMON_EVENT_CONN_OVERDUE);
+    vmon_event *ended = event_new(VMON_EVENT_CONN_OVERDUE_ENDED);
+    netsnmp_variable_list *vars;
+    const netsnmp_variable_list *v;
+
+    overdue->reason_text =
+        strdup("virConnectGetAllDomainStats has not returned for 3 s");
+    vars = vmon_trap_vars_new(overdue);
+    v = check_head(vars, 12);
+    CHECK_OID(v, ROOT, 1, 11, 6, 0);
+    CHECK(v && v->val_len == 52 && !v->next_variable);
+    snmp_free_varbind(vars);
+    ended->outage_s = 17;
+    vars = vmon_trap_vars_new(ended);
+    v = check_head(vars, 13);
+    CHECK_OID(v, ROOT, 1, 11, 7, 0);
+    CHECK(v && v->type == ASN_UNSIGNED && *v->val.integer == 17);
+    snmp_free_varbind(vars);
+    vmon_event_free(overdue);
+    vmon_event_free(ended);
+}
+
+/* A stale domain is named by its row's name and UUID, and the groups. */
+static void test_domain_stale_notifications(void)
+{
+    static const oid kinds[][2] = {{VMON_EVENT_DOMAIN_STALE, 14},
+                                   {VMON_EVENT_DOMAIN_CURRENT, 15}};
+    size_t k;
+
+    for (k = 0; k < 2; k++) {
+        vmon_event *ev = lifecycle_new(0, 0, false, 0, 0);
+        netsnmp_variable_list *vars;
+        const netsnmp_variable_list *v;
+
+        ev->kind = (vmon_event_kind)kinds[k][0];
+        ev->reason_text = strdup("block missing from 2 polls");
+        vars = vmon_trap_vars_new(ev);
+        v = check_head(vars, kinds[k][1]);
+        CHECK_OID(v, ROOT, 1, 5, 1, 2, 2, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5,
+                  0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf);
+        CHECK(v && v->val_len == 5 && memcmp(v->val.string, "guest", 5) == 0);
+        v = v ? v->next_variable : NULL;
+        CHECK(v && v->val_len == 36);
+        v = v ? v->next_variable : NULL;
+        CHECK_OID(v, ROOT, 1, 11, 6, 0);
+        CHECK(v && v->val_len == 26 && !v->next_variable);
+        snmp_free_varbind(vars);
+        vmon_event_free(ev);
+    }
+}
+
 static void test_magic_notifications(void)
 {
     vmon_event *ev = event_new(VMON_EVENT_MAGIC_CHANGED);
@@ -284,6 +338,8 @@ int main(void)
     RUN(test_lifecycle_names_the_domain_row);
     RUN(test_long_name_is_cut_between_characters);
     RUN(test_connection_notifications);
+    RUN(test_overdue_notifications);
+    RUN(test_domain_stale_notifications);
     RUN(test_magic_notifications);
     RUN(test_memory_notifications);
     RUN(test_suppressed_summary);
