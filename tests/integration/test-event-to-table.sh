@@ -6,7 +6,8 @@
 #
 # The agent polls every 600 s, so no poll can explain a change: only the
 # event can. vmonConnLastSuccessTime is read at the start and at the end to
-# prove that no poll ran in between.
+# prove that no poll ran in between; vmonDomainStateTime must be no earlier
+# than the second each virsh command was issued (the clock as the truth).
 
 here=$(dirname "$0")
 # shellcheck source-path=SCRIPTDIR
@@ -25,7 +26,7 @@ vsh() {
 }
 
 agent_get() {
-    snmp_cmd snmpget -On -Oqv -Oe -- "$1" ||
+    snmp_cmd snmpget -On -Oqv -Oe -OU -- "$1" ||
         test_fail "snmpget of $1 failed"
 }
 
@@ -33,7 +34,8 @@ agent_get() {
 # the next notification is EVENT about it, and a GET right after its
 # arrival shows STATE, the state virsh shows.
 after_event() {
-    local command=$1 event=$2 state=$3 got virsh_state
+    local command=$1 event=$2 state=$3 got virsh_state issued_at
+    issued_at=$(date +%s)
     vsh "$command" "$GUEST"
     trap_next
     [ "$TRAP_OID" = "$(snmp_oid vmonDomainLifecycle)" ] ||
@@ -51,6 +53,9 @@ after_event() {
     got=$(agent_get "$(snmp_oid vmonDomainStateReason).$ROW")
     [ "$got" = "$(trap_value "vmonDomainStateReason.$ROW")" ] ||
         test_fail "right after the '$event' notification vmonDomainStateReason is $got, the notification says $(trap_value "vmonDomainStateReason.$ROW")"
+    got=$(agent_get "$(snmp_oid vmonDomainStateTime).$ROW")
+    [ "$got" -ge "$issued_at" ] 2>/dev/null ||
+        test_fail "vmonDomainStateTime is '$got', before the '$command' at $issued_at"
     test_note "round $round: after '$event' the table shows $state"
 }
 
