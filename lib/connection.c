@@ -280,7 +280,7 @@ void vmon_conn_disconnect(vmon_conn *vc)
 static int call_connect(vmon_call *call)
 {
     vmon_conn *vc = call->vc;
-    vmon_collect_ctx ctx = {NULL, vc->uri, 0, &vc->has_nowait};
+    vmon_collect_ctx ctx = {NULL, vc->uri, 0, &vc->has_nowait, NULL};
 
     vmon_watch_step("virConnectOpenReadOnly");
     if (!(call->conn = virConnectOpenReadOnly(vc->uri))) {
@@ -382,6 +382,7 @@ vmon_call *vmon_conn_call_new(vmon_conn *vc)
     call->started_ns = vmon_monotonic_ns();
     call->lifecycle_id = -1;
     call->groups = due_groups(vc);
+    call->prev = vmon_host_data_ref(vc->current->data);
     vc->last_attempt = call->attempt;
     if (vc->conn) {
         call->conn = vc->conn;
@@ -416,7 +417,7 @@ static vmon_host_data *data_from_statics(const vmon_host_data *st)
 void vmon_call_run(vmon_call *call)
 {
     vmon_collect_ctx ctx = {call->conn, call->vc->uri, call->groups,
-                            &call->vc->has_nowait};
+                            &call->vc->has_nowait, call->prev};
 
     call->rc = -1;
     vmon_error_clear();
@@ -441,6 +442,7 @@ failed:
 
 static void call_free(vmon_call *call)
 {
+    vmon_host_data_unref(call->prev);
     vmon_host_data_unref(call->data);
     vmon_host_data_unref(call->statics);
     if (call->conn) {

@@ -159,16 +159,48 @@ static void mark_persistent(const vmon_collect_ctx *ctx, vmon_host_data *data)
     virResetLastError();
 }
 
+/* NOWAIT skips the values that need a domain's job when another client
+ * holds it for a moment: ask once more for those domains alone, which
+ * nearly always finds the job free. A stuck guest (whose job one of our
+ * own calls holds) is skipped again, at the cost of this one call. */
+static void retry_skipped(const vmon_collect_ctx *ctx, virDomainPtr *doms,
+                          vmon_host_data *data)
+{
+    virDomainStatsRecordPtr *records = NULL;
+    int n, i;
+
+    vmon_watch_step("virDomainListGetStats");
+    n = virDomainListGetStats(
+        doms, libvirt_groups(ctx->groups) | VIR_DOMAIN_STATS_STATE, &records,
+        VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
+    for (i = 0; i < n; i++) {
+        vmon_domain again, *dom;
+
+        if (vmon_domain_from_record(records[i], &again) < 0 ||
+            !(dom = (vmon_domain *)vmon_host_data_find_domain(data,
+                                                              again.uuid))) {
+            vmon_domain_clear(&again);
+            continue;
+        }
+        vmon_domain_clear(dom);
+        *dom = again;
+    }
+    virResetLastError();
+    virDomainStatsRecordListFree(records);
+}
+
 int vmon_collect_domains(const vmon_collect_ctx *ctx, vmon_host_data *data)
 {
     virDomainStatsRecordPtr *records = NULL;
-    int n, i, ret = -1;
+    virDomainPtr *skipped = NULL;
+    int n, i, n_skipped = 0, ret = -1;
 
     n = get_all_stats(ctx, ctx->groups | VMON_GROUP_STATE, &records);
     if (n < 0)
         return -1;
     data->fresh_groups = ctx->groups | VMON_GROUP_STATE;
-    if (n > 0 && !(data->domains = calloc(n, sizeof(*data->domains))))
+    if (n > 0 && (!(data->domains = calloc(n, sizeof(*data->domains))) ||
+                  !(skipped = calloc(n + 1, sizeof(*skipped)))))
         goto cleanup;
     for (i = 0; i < n; i++) {
         vmon_domain *dom = &data->domains[data->n_domains];
@@ -181,12 +213,19 @@ int vmon_collect_domains(const vmon_collect_ctx *ctx, vmon_host_data *data)
         }
         if (needs_info(dom, ctx->groups))
             fill_from_info(records[i]->dom, dom, ctx->groups);
+        if (vmon_stats_lacks(dom,
+                             vmon_host_data_find_domain(ctx->prev, dom->uuid),
+                             ctx->groups))
+            skipped[n_skipped++] = records[i]->dom;
         data->n_domains++;
     }
     qsort(data->domains, data->n_domains, sizeof(*data->domains), compare_uuid);
+    if (n_skipped > 0 && __atomic_load_n(ctx->has_nowait, __ATOMIC_SEQ_CST))
+        retry_skipped(ctx, skipped, data);
     mark_persistent(ctx, data);
     ret = 0;
 cleanup:
+    free(skipped);
     virDomainStatsRecordListFree(records);
     return ret;
 }

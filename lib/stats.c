@@ -335,10 +335,11 @@ static item_kind item_of_group(unsigned int group)
 }
 
 /* Copy the numeric fields of `group` and `item` that `dst` lacks and `src`
- * has; returns how many. Strings are never carried: they name the row. */
+ * has (only count them when `is_dry`); returns how many. Strings are never
+ * carried: they name the row. */
 static unsigned int fill_fields(unsigned int group, item_kind item, void *dst,
                                 uint32_t *dst_has, const void *src,
-                                uint32_t src_has)
+                                uint32_t src_has, bool is_dry)
 {
     unsigned int carried = 0;
     size_t i;
@@ -350,9 +351,11 @@ static unsigned int fill_fields(unsigned int group, item_kind item, void *dst,
         if (f->group != group || f->item != item || !f->bit ||
             !(src_has & f->bit) || (*dst_has & f->bit))
             continue;
+        carried++;
+        if (is_dry)
+            continue;
         memcpy((char *)dst + f->offset, (const char *)src + f->offset, size);
         *dst_has |= f->bit;
-        carried++;
     }
     return carried;
 }
@@ -375,7 +378,7 @@ static bool same_device(item_kind item, const void *a, const void *b)
 
 /* Fill the rows `dom` has from the rows of `old` with the same number. */
 static unsigned int fill_items(vmon_domain *dom, const vmon_domain *old,
-                               unsigned int group)
+                               unsigned int group, bool is_dry)
 {
     item_kind item = item_of_group(group);
     item_array a = array_of(dom, item);
@@ -393,7 +396,7 @@ static unsigned int fill_items(vmon_domain *dom, const vmon_domain *old,
             continue;
         carried +=
             fill_fields(group, item, item_at(&a, i), a.has(item_at(&a, i)),
-                        item_at(&b, j), *b.has(item_at(&b, j)));
+                        item_at(&b, j), *b.has(item_at(&b, j)), is_dry);
     }
     return carried;
 }
@@ -406,7 +409,7 @@ static int take_over(vmon_domain *dom, const vmon_domain *old,
     item_kind item = item_of_group(group);
     vmon_domain copy;
 
-    fill_fields(group, ITEM_DOMAIN, dom, &dom->has, old, old->has);
+    fill_fields(group, ITEM_DOMAIN, dom, &dom->has, old, old->has, false);
     if (item == ITEM_DOMAIN)
         return 0;
     /* the copy's arrays move into `dom`; the rest of it is dropped */
@@ -444,8 +447,8 @@ static void fill_missing(vmon_domain *dom, const vmon_domain *old,
         old->group_misses[g] < VMON_CARRY_MAX_MISSES || poll->has_overdue;
 
     carried = may_carry ? fill_fields(group, ITEM_DOMAIN, dom, &dom->has, old,
-                                      old->has) +
-                              fill_items(dom, old, group)
+                                      old->has, false) +
+                              fill_items(dom, old, group, false)
                         : 0;
     if (carried) {
         dom->group_time[g] = old->group_time[g];
@@ -455,6 +458,25 @@ static void fill_missing(vmon_domain *dom, const vmon_domain *old,
         dom->group_time[g] = poll->polled;
         dom->group_misses[g] = 0;
     }
+}
+
+bool vmon_stats_lacks(vmon_domain *dom, const vmon_domain *old,
+                      unsigned int requested)
+{
+    unsigned int g;
+
+    if (!old || old->id != dom->id || dom->id < 0)
+        return false;
+    for (g = 1; g < VMON_GROUP_COUNT; g++) {
+        unsigned int group = 1u << g;
+
+        if ((requested & group) && fill_fields(group, ITEM_DOMAIN, dom,
+                                               &dom->has, old, old->has, true) +
+                                           fill_items(dom, old, group, true) >
+                                       0)
+            return true;
+    }
+    return false;
 }
 
 int vmon_stats_carry(vmon_domain *dom, const vmon_domain *old,

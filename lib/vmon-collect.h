@@ -14,6 +14,8 @@ typedef struct {
     const char *uri;     /* configured URI, named in every message */
     unsigned int groups; /* VMON_GROUP_* to request from the bulk stats */
     int *has_nowait;     /* per connection, atomic: driver takes NOWAIT */
+    /* the last poll's data (NULL: none), to tell values libvirt skipped */
+    const vmon_host_data *prev;
 } vmon_collect_ctx;
 
 /* Each returns -1 when the connection failed (a call that only lost its
@@ -26,8 +28,10 @@ int vmon_collect_statics(const vmon_collect_ctx *ctx, vmon_host_data *data);
 int vmon_collect_node(const vmon_collect_ctx *ctx, vmon_host_data *data);
 void vmon_host_data_copy_node_info(vmon_host_data *dst,
                                    const vmon_host_data *src);
-/* One virConnectGetAllDomainStats (ctx->groups and the state) and one
- * persistent-domain list; domains sorted by UUID, nothing carried over. */
+/* One virConnectGetAllDomainStats (ctx->groups and the state), one
+ * persistent-domain list, and one virDomainListGetStats for the domains
+ * whose values NOWAIT skipped, if any; domains sorted by UUID, nothing
+ * carried over. */
 int vmon_collect_domains(const vmon_collect_ctx *ctx, vmon_host_data *data);
 /* Parse one record of virConnectGetAllDomainStats into `dom`. */
 int vmon_domain_from_record(virDomainStatsRecordPtr rec, vmon_domain *dom);

@@ -130,6 +130,7 @@ struct vmon_call {
     bool has_connected;
     int lifecycle_id;
     vmon_host_data *statics; /* a reference */
+    vmon_host_data *prev;    /* a reference to the last published data */
     int rc;
     char error[512];
     vmon_host_data *data;

@@ -29,6 +29,12 @@ typedef struct {
     bool has_overdue;        /* one of the connection's calls is overdue */
 } vmon_stats_poll;
 
+/* Whether `dom` (just parsed) lacks values of a requested group that `old`
+ * had while the domain ran on with the same ID: libvirt skipped them
+ * (NOWAIT and a busy job). Changes nothing. */
+bool vmon_stats_lacks(vmon_domain *dom, const vmon_domain *old,
+                      unsigned int requested);
+
 /* Complete `dom` (just parsed) from `old` (NULL for a new domain): groups
  * not requested are taken over whole; values of requested groups that the
  * record lacks but `old` had are taken over while the domain runs on with

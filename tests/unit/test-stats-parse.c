@@ -309,6 +309,10 @@ static void test_missing_values_are_carried_and_flagged(void)
 
     poll.polled = 101;
     parse_hand_made(q, m, 7, &dom);
+    /* what makes the poll ask libvirt once more for this domain */
+    CHECK(vmon_stats_lacks(&dom, &old, VMON_GROUP_ALL));
+    CHECK(!vmon_stats_lacks(&dom, &old, VMON_GROUP_CPU | VMON_GROUP_VCPU));
+    CHECK(!vmon_stats_lacks(&old, &old, VMON_GROUP_ALL));
     CHECK(vmon_stats_carry(&dom, &old, &poll) == 0);
     CHECK_U64(dom.balloon_rss_kib, 1003);
     CHECK_U64(dom.mem_current_kib, 2002);
