@@ -168,6 +168,16 @@ collectd_bystander_advances() {
     [ "$(csv_lines "$BYSTANDER" virt_vcpu-0)" -ge $((before + 3)) ]
 }
 
+# collectd writes three more vCPU times of the bystander within WAIT s.
+collectd_bystander_keeps_coming() {
+    local before deadline=$((SECONDS + WAIT))
+    before=$(csv_lines "$BYSTANDER" virt_vcpu-0)
+    until collectd_bystander_advances "$before"; do
+        [ "$SECONDS" -lt "$deadline" ] && { sleep 0.2; continue; }
+        test_fail "collectd wrote $(($(csv_lines "$BYSTANDER" virt_vcpu-0) - before)) vCPU times of the bystander in ${WAIT}s, the last '$(collectd_csv_line "$(collectd_host_name "$BYSTANDER")" virtmon virt_vcpu-0)', while virsh domstats went on to $(virsh_stat "$BYSTANDER" vcpu.0.time --vcpu)"
+    done
+}
+
 collectd_bystander_matches_virsh() {
     local raw got
     raw=$(collectd_csv_values "$(collectd_host_name "$BYSTANDER")" virtmon virt_vcpu-0) ||
@@ -241,11 +251,10 @@ FDS_BEFORE=$(count_fds)
 test_note "before the stop: agent has $TASKS_BEFORE threads, $FDS_BEFORE fds"
 
 stop_stuck
-# the bystander first: that is what a frozen connection breaks today
-bystander_keeps_advancing
-test_wait_until $((WAIT - (SECONDS - STOPPED_AT) > 1 ? WAIT - (SECONDS - STOPPED_AT) : 1)) \
-    "the stuck guest or the connection to be reported stale" stale_reported
+test_wait_until "$WAIT" "the stuck guest or the connection to be reported stale" \
+    stale_reported
 test_note "stale reported within $((SECONDS - STOPPED_AT)) s of the stop"
+bystander_keeps_advancing
 snmp_keeps_answering
 stuck_keeps_last_values
 expect_trap_about_stuck vmonDomainStatsStale
@@ -287,16 +296,12 @@ test_wait_until 30 "collectd's first values of both guests" eval \
      [ "$(csv_lines "$BYSTANDER" virt_vcpu-0)" -ge 2 ]'
 
 stop_stuck
-COLLECTD_BYSTANDER_LINES=$(csv_lines "$BYSTANDER" virt_vcpu-0)
-test_wait_until "$WAIT" "collectd's bystander values to keep coming" \
-    collectd_bystander_advances "$COLLECTD_BYSTANDER_LINES"
+collectd_bystander_keeps_coming
 collectd_bystander_matches_virsh
 collectd_expect_text "$WAIT" WARNING stale
 # the stuck guest's disk values, which only its QEMU knows, stop
 stuck_disk_lines=$(csv_lines "$STUCK" disk_octets-vda)
-COLLECTD_BYSTANDER_LINES=$(csv_lines "$BYSTANDER" virt_vcpu-0)
-test_wait_until "$WAIT" "collectd's bystander values to keep coming" \
-    collectd_bystander_advances "$COLLECTD_BYSTANDER_LINES"
+collectd_bystander_keeps_coming
 collectd_bystander_matches_virsh
 [ "$(csv_lines "$STUCK" disk_octets-vda)" = "$stuck_disk_lines" ] ||
     test_fail "collectd wrote disk values of the stopped guest"
