@@ -275,35 +275,29 @@ static int config_connection(oconfig_item_t *ci, void *target)
                                               : NULL);
 }
 
-static int config_refresh(oconfig_item_t *ci, void *target)
+/* A number of seconds in 1..max, for the option whose target it is. */
+typedef struct {
+    int *seconds;
+    int max;
+} vm_seconds;
+
+static vm_seconds refresh_interval = {&config.refresh_s, VM_MAX_REFRESH_S};
+static vm_seconds poll_timeout = {&config.poll_timeout_s,
+                                  VMON_POLL_TIMEOUT_MAX};
+
+static int config_seconds(oconfig_item_t *ci, void *target)
 {
+    const vm_seconds *limit = target;
     int seconds;
 
-    (void)target;
     if (cf_util_get_int(ci, &seconds) != 0)
         return -1;
-    if (seconds < 1 || seconds > VM_MAX_REFRESH_S) {
-        ERROR("virtmon plugin: RefreshInterval '%d' is not in 1..%d", seconds,
-              VM_MAX_REFRESH_S);
+    if (seconds < 1 || seconds > limit->max) {
+        ERROR("virtmon plugin: %s '%d' is not in 1..%d", ci->key, seconds,
+              limit->max);
         return -1;
     }
-    config.refresh_s = seconds;
-    return 0;
-}
-
-static int config_poll_timeout(oconfig_item_t *ci, void *target)
-{
-    int seconds;
-
-    (void)target;
-    if (cf_util_get_int(ci, &seconds) != 0)
-        return -1;
-    if (seconds < 1 || seconds > VMON_POLL_TIMEOUT_MAX) {
-        ERROR("virtmon plugin: PollTimeout '%d' is not in 1..%d", seconds,
-              VMON_POLL_TIMEOUT_MAX);
-        return -1;
-    }
-    config.poll_timeout_s = seconds;
+    *limit->seconds = seconds;
     return 0;
 }
 
@@ -441,8 +435,8 @@ static const struct {
     void *target;
 } options[] = {
     {"Connection", config_connection, NULL},
-    {"RefreshInterval", config_refresh, NULL},
-    {"PollTimeout", config_poll_timeout, NULL},
+    {"RefreshInterval", config_seconds, &refresh_interval},
+    {"PollTimeout", config_seconds, &poll_timeout},
     {"Domain", config_filter, &config.domains},
     {"BlockDevice", config_filter, &config.block_devices},
     {"InterfaceDevice", config_filter, &config.interfaces},

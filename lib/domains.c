@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <libvirt/virterror.h>
 
 #include "vmon-collect.h"
@@ -159,12 +160,13 @@ static void mark_persistent(const vmon_collect_ctx *ctx, vmon_host_data *data)
     virResetLastError();
 }
 
-/* NOWAIT skips the values that need a domain's job when another client
- * holds it for a moment: ask once more for those domains alone, which
- * nearly always finds the job free. A stuck guest (whose job one of our
- * own calls holds) is skipped again, at the cost of this one call. */
-static void retry_skipped(const vmon_collect_ctx *ctx, virDomainPtr *doms,
-                          vmon_host_data *data)
+/* Pauses before each new ask for the domains NOWAIT skipped. */
+static const unsigned int retry_pause_ms[] = {20, 100};
+
+/* One ask for the domains of `doms` (NULL-terminated) alone; their rows in
+ * `data` are replaced by what libvirt answers. */
+static void ask_again(const vmon_collect_ctx *ctx, virDomainPtr *doms,
+                      vmon_host_data *data)
 {
     virDomainStatsRecordPtr *records = NULL;
     int n, i;
@@ -187,6 +189,46 @@ static void retry_skipped(const vmon_collect_ctx *ctx, virDomainPtr *doms,
     }
     virResetLastError();
     virDomainStatsRecordListFree(records);
+}
+
+/* NOWAIT skips the values that need a domain's job while another client
+ * holds it: ask again for those domains alone, a little later (clients
+ * that poll on the same clock, such as collectd's virt plugin in the same
+ * daemon, would collide every time otherwise). A stuck guest, whose job
+ * one of our own calls holds, is skipped again, at the cost of these
+ * calls. `doms` (borrowed) has room for its NULL end. */
+static void retry_skipped(const vmon_collect_ctx *ctx, virDomainPtr *doms,
+                          int n_doms, vmon_host_data *data)
+{
+    virDomainPtr *left = calloc(n_doms + 1, sizeof(*left));
+    size_t round;
+    int i, n_left = n_doms;
+
+    if (!left)
+        return;
+    memcpy(left, doms, n_doms * sizeof(*left));
+    for (round = 0;
+         round < sizeof(retry_pause_ms) / sizeof(retry_pause_ms[0]) &&
+         n_left > 0;
+         round++) {
+        usleep(retry_pause_ms[round] * 1000);
+        ask_again(ctx, left, data);
+        /* keep those still lacking values */
+        for (i = 0, n_left = 0; left[i]; i++) {
+            unsigned char uuid[VMON_UUID_LEN];
+            vmon_domain *dom;
+
+            if (virDomainGetUUID(left[i], uuid) < 0)
+                continue;
+            dom = (vmon_domain *)vmon_host_data_find_domain(data, uuid);
+            if (dom && vmon_stats_lacks(
+                           dom, vmon_host_data_find_domain(ctx->prev, uuid),
+                           ctx->groups))
+                left[n_left++] = left[i];
+        }
+        left[n_left] = NULL;
+    }
+    free(left);
 }
 
 int vmon_collect_domains(const vmon_collect_ctx *ctx, vmon_host_data *data)
@@ -221,7 +263,7 @@ int vmon_collect_domains(const vmon_collect_ctx *ctx, vmon_host_data *data)
     }
     qsort(data->domains, data->n_domains, sizeof(*data->domains), compare_uuid);
     if (n_skipped > 0 && __atomic_load_n(ctx->has_nowait, __ATOMIC_SEQ_CST))
-        retry_skipped(ctx, skipped, data);
+        retry_skipped(ctx, skipped, n_skipped, data);
     mark_persistent(ctx, data);
     ret = 0;
 cleanup:

@@ -271,6 +271,12 @@ test_sigterm_stops_cleanly() {
     is_running "$pid" && fail "agent still running after SIGTERM"
 }
 
+test_bad_poll_timeout_is_rejected() {
+    expect_config_error timeoutzero "uri test:///default\npollTimeout 0\n" \
+        "pollTimeout: '0' is not a number of seconds in 1..3600" 2
+    expect_config_error timeoutbig "pollTimeout 3601\n" "pollTimeout" 1
+}
+
 test_bad_stats_group_interval_is_rejected() {
     expect_config_error statsevery "statsEvery block 0\n" "statsEvery" 1
     expect_config_error statsgroup "uri test:///default\nstatsEvery disks 4\n" \
@@ -283,6 +289,7 @@ test_unknown_directive_is_rejected
 test_interval_zero_is_rejected
 test_interval_not_a_number_is_rejected
 test_bad_stats_group_interval_is_rejected
+test_bad_poll_timeout_is_rejected
 test_missing_config_file_is_an_error
 
 start_agent -i 2 -u "test+unix:///default?socket=$tmp/nonexistent.sock" \

@@ -69,6 +69,9 @@ expect_rejected "a bad device regular expression" \
 expect_rejected "RefreshInterval 0" \
     "RefreshInterval '0' is not in 1..86400" \
     'Connection "test:///default"' 'RefreshInterval 0'
+expect_rejected "PollTimeout 0" \
+    "PollTimeout '0' is not in 1..3600" \
+    'Connection "test:///default"' 'PollTimeout 0'
 expect_rejected "RefreshInterval not a number" \
     "bad value for option 'RefreshInterval'" \
     'RefreshInterval "soon"'
