@@ -26,6 +26,8 @@ static bool transition_is_valid(vmon_conn_state from, vmon_conn_state to)
     switch (to) {
     case VMON_CONN_CONNECTING:
         return from == VMON_CONN_DISCONNECTED;
+    /* a connection opened beside a stuck one (vmon_conn_retire) keeps the
+     * state overdue until a poll completes */
     case VMON_CONN_CONNECTED:
         return from != VMON_CONN_DISCONNECTED;
     case VMON_CONN_OVERDUE:
@@ -54,6 +56,7 @@ unsigned int vmon_default_poll_timeout(unsigned int interval_s)
 static bool sink_state_of(void *opaque, const unsigned char *uuid, int *state,
                           int *reason);
 static void sink_changed(void *opaque);
+static bool sink_is_retired(void *opaque, virConnectPtr conn);
 
 vmon_conn *vmon_conn_new(const vmon_conn_config *config)
 {
@@ -80,8 +83,9 @@ vmon_conn *vmon_conn_new(const vmon_conn_config *config)
     vc->notify = config->notify;
     vc->notify_opaque = config->notify_opaque;
     vc->emitter = (vmon_emitter){config->events, vc->index, vc->uri};
-    vc->sink = (vmon_lifecycle_sink){&vc->emitter, &vc->live, sink_state_of,
-                                     sink_changed, vc};
+    vc->sink =
+        (vmon_lifecycle_sink){&vc->emitter, &vc->live,       sink_state_of,
+                              sink_changed, sink_is_retired, vc};
     vmon_changes_init(&vc->track, &vc->emitter, &vc->live, &config->limits);
     vc->current->index = vc->index;
     vc->current->poll_timeout_s = vc->poll_timeout_s;
@@ -243,6 +247,30 @@ static bool sink_state_of(void *opaque, const unsigned char *uuid, int *state,
     return is_known;
 }
 
+/* Under vc->lock: the slot of `conn` among the retired connections, or,
+ * for NULL, a free slot. */
+static virConnectPtr *retired_slot(vmon_conn *vc, virConnectPtr conn)
+{
+    size_t i;
+
+    for (i = 0; i < VMON_MAX_CALLS; i++)
+        if (vc->retired[i] == conn)
+            return &vc->retired[i];
+    return NULL;
+}
+
+/* Events of a retired connection are told again by the new one. */
+static bool sink_is_retired(void *opaque, virConnectPtr conn)
+{
+    vmon_conn *vc = opaque;
+    bool is_retired;
+
+    pthread_mutex_lock(&vc->lock);
+    is_retired = conn && retired_slot(vc, conn);
+    pthread_mutex_unlock(&vc->lock);
+    return is_retired;
+}
+
 static void sink_changed(void *opaque)
 {
     vmon_conn *vc = opaque;
@@ -381,6 +409,7 @@ vmon_call *vmon_conn_call_new(vmon_conn *vc)
     }
     call->started_ns = vmon_monotonic_ns();
     call->lifecycle_id = -1;
+    call->used_conn = vc->conn;
     call->groups = due_groups(vc);
     call->prev = vmon_host_data_ref(vc->current->data);
     vc->last_attempt = call->attempt;
@@ -388,7 +417,7 @@ vmon_call *vmon_conn_call_new(vmon_conn *vc)
         call->conn = vc->conn;
         virConnectRef(call->conn);
         call->statics = vmon_host_data_ref(vc->statics);
-    } else {
+    } else if (vc->state != VMON_CONN_OVERDUE) {
         set_state(vc, VMON_CONN_CONNECTING);
         publish(vc, NULL, 0, 0);
     }
@@ -440,8 +469,67 @@ failed:
     virResetLastError();
 }
 
+void vmon_conn_retire(vmon_conn *vc)
+{
+    virConnectPtr *slot;
+    bool is_stuck = false;
+    size_t i;
+
+    if (!vc->conn)
+        return;
+    pthread_mutex_lock(&vc->lock);
+    for (i = 0; i < vc->n_calls; i++)
+        is_stuck |= vc->calls[i]->used_conn == vc->conn &&
+                    vc->calls[i]->is_overdue && !vc->calls[i]->is_done;
+    if (is_stuck && (slot = retired_slot(vc, NULL))) {
+        *slot = vc->conn;
+        vc->retired_lifecycle_id[slot - vc->retired] = vc->lifecycle_id;
+    } else {
+        is_stuck = false;
+    }
+    pthread_mutex_unlock(&vc->lock);
+    if (!is_stuck)
+        return;
+    vmon_log(VMON_LOG_INFO,
+             "'%s': a call is stuck on the connection; the next poll opens "
+             "a connection of its own",
+             vc->uri);
+    /* local: the stuck call's reference keeps the connection until it
+     * returns; its lifecycle callback stays, sink_is_retired mutes it */
+    virConnectUnregisterCloseCallback(vc->conn, on_close);
+    virConnectClose(vc->conn);
+    virResetLastError();
+    vc->conn = NULL;
+    vc->lifecycle_id = -1;
+    __atomic_store_n(&vc->closed_conn, NULL, __ATOMIC_SEQ_CST);
+}
+
+/* Once no call uses a retired connection, its event callback goes (the
+ * call that was stuck returned, so the connection answers again, or it
+ * is closed and the RPC fails at once); the caller's reference keeps the
+ * connection until then. */
+static void release_retired(vmon_conn *vc, virConnectPtr conn)
+{
+    virConnectPtr *slot;
+    int lifecycle_id = -1;
+    bool is_used = false;
+    size_t i;
+
+    pthread_mutex_lock(&vc->lock);
+    for (i = 0; i < vc->n_calls; i++)
+        is_used |= vc->calls[i]->used_conn == conn;
+    if (!is_used && (slot = retired_slot(vc, conn))) {
+        *slot = NULL;
+        lifecycle_id = vc->retired_lifecycle_id[slot - vc->retired];
+    }
+    pthread_mutex_unlock(&vc->lock);
+    vmon_lifecycle_deregister(conn, lifecycle_id);
+}
+
 static void call_free(vmon_call *call)
 {
+    if (call->used_conn)
+        release_retired(call->vc, call->used_conn);
     vmon_host_data_unref(call->prev);
     vmon_host_data_unref(call->data);
     vmon_host_data_unref(call->statics);
@@ -515,15 +603,18 @@ static void poll_succeeded(vmon_conn *vc, vmon_call *call)
 
 void vmon_conn_call_done(vmon_conn *vc, vmon_call *call)
 {
+    bool is_retired;
     size_t i;
 
     pthread_mutex_lock(&vc->lock);
     for (i = 0; i < vc->n_calls; i++)
         if (vc->calls[i] == call)
             vc->calls[i] = vc->calls[--vc->n_calls];
+    is_retired = call->used_conn && retired_slot(vc, call->used_conn);
     pthread_mutex_unlock(&vc->lock);
-    /* a later poll already published: this one is history */
-    if (call->seq > vc->done_seq) {
+    /* a later poll already published: this one is history; and a retired
+     * connection's failure says nothing of the one in use */
+    if (call->seq > vc->done_seq && !(call->rc < 0 && is_retired)) {
         vc->done_seq = call->seq;
         if (call->rc < 0)
             poll_failed(vc, call);

@@ -151,10 +151,12 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event,
                         int detail, void *opaque)
 {
     const vmon_lifecycle_sink *sink = opaque;
-    vmon_event *ev = vmon_event_new(VMON_EVENT_LIFECYCLE, sink->emitter);
+    vmon_event *ev;
     const char *name = virDomainGetName(dom);
 
-    (void)conn;
+    if (sink->is_retired(sink->opaque, conn))
+        return 0;
+    ev = vmon_event_new(VMON_EVENT_LIFECYCLE, sink->emitter);
     if (ev && (!name || !(ev->dom_name = strdup(name)) ||
                virDomainGetUUID(dom, ev->uuid) < 0 ||
                virDomainGetUUIDString(dom, ev->uuid_str) < 0)) {

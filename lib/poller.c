@@ -166,6 +166,7 @@ static uint64_t supervise_once(vmon_conn *vc, uint64_t next_poll)
     if (now >= next_poll) {
         if (may_start(vc)) {
             pthread_mutex_unlock(&vc->lock);
+            vmon_conn_retire(vc);
             call = vmon_conn_call_new(vc);
             if (call)
                 start_worker(vc, call);

@@ -71,7 +71,10 @@ typedef struct vmon_conn {
     bool is_stopping;
     vmon_call *calls[VMON_MAX_CALLS]; /* started, not yet handled */
     size_t n_calls;
-    size_t n_workers; /* worker threads alive */
+    /* connections left to calls stuck on them (see vmon_conn_retire) */
+    virConnectPtr retired[VMON_MAX_CALLS];
+    int retired_lifecycle_id[VMON_MAX_CALLS]; /* their event callbacks */
+    size_t n_workers;                         /* worker threads alive */
     vmon_conn_snap *current;
     pthread_t thread;
     bool has_thread;
@@ -113,6 +116,12 @@ bool vmon_conn_publish_live(vmon_conn *vc);
 void vmon_conn_disconnect(vmon_conn *vc);
 /* libvirt closed the connection in use (keepalive, libvirtd gone). */
 bool vmon_conn_is_closed(vmon_conn *vc);
+/* Before a poll starts: when an overdue call waits on the connection, the
+ * connection is left to it and the poll opens one of its own. libvirt's
+ * client hands other calls their replies late (at the daemon's next
+ * keepalive probe, up to 5 s) while one call on the same connection waits
+ * for an answer that does not come. No RPC is made. */
+void vmon_conn_retire(vmon_conn *vc);
 
 /* The parts of a call the supervisor watches (under vc->lock). */
 struct vmon_call {
@@ -125,6 +134,7 @@ struct vmon_call {
     const char *what;    /* the libvirt call running, or NULL */
     uint64_t step_ns;    /* since when */
     bool is_overdue, is_done;
+    virConnectPtr used_conn; /* the connection it started with, or NULL */
     /* owned by the worker until is_done */
     virConnectPtr conn; /* a reference; NULL: the call connects */
     bool has_connected;

@@ -25,6 +25,8 @@ typedef struct {
                      int *reason);
     /* the live store changed: publish it */
     void (*changed)(void *opaque);
+    /* events of a connection that a newer one replaced are told twice */
+    bool (*is_retired)(void *opaque, virConnectPtr conn);
     void *opaque;
 } vmon_lifecycle_sink;
 

@@ -240,6 +240,38 @@ static void test_failed_poll_keeps_last_data_as_stale(void)
     vmon_core_free(core);
 }
 
+/* While a reconnection is under way, the stale data still says why the
+ * last poll failed: a connecting state never clears the error. */
+static void test_error_stays_while_reconnecting(void)
+{
+    vmon_core *core;
+    vmon_snapshot *before = poll_once("test:///default", &core);
+    vmon_conn *vc = vmon_core_conn(core, 0);
+    vmon_snapshot *during;
+    vmon_call *call;
+    const vmon_conn_snap *c;
+
+    vmon_conn_disconnect(vc);
+    free(vc->uri);
+    vc->uri = strdup("test+unix:///default?socket=/nonexistent/sock");
+    vc->emitter.uri = vc->uri;
+    vmon_core_poll_once(core);
+    call = vmon_conn_call_new(vc); /* publishes "connecting" */
+    during = vmon_core_snapshot(core);
+    c = during->conns[0];
+    CHECK(c->state == VMON_CONN_CONNECTING);
+    CHECK(c->is_stale);
+    CHECK(c->last_error && strstr(c->last_error, "/nonexistent/sock"));
+    CHECK(c->stale_reason && strstr(c->stale_reason, "/nonexistent/sock"));
+    CHECK(c->last_attempt >= before->conns[0]->last_attempt);
+    vmon_call_run(call);
+    call->is_done = true;
+    vmon_conn_call_done(vc, call);
+    vmon_snapshot_unref(during);
+    vmon_snapshot_unref(before);
+    vmon_core_free(core);
+}
+
 static uint64_t cpu_time_after_poll(vmon_core *core, bool is_fresh)
 {
     vmon_snapshot *snap;
@@ -371,6 +403,7 @@ int main(void)
     RUN(test_long_name_of_inactive_domain_is_intact);
     RUN(test_unreachable_uri_is_disconnected_without_data);
     RUN(test_failed_poll_keeps_last_data_as_stale);
+    RUN(test_error_stays_while_reconnecting);
     RUN(test_group_interval_carries_values_between_polls);
     RUN(test_bad_config_is_refused);
     RUN(test_magic_marker_ignores_trailing_whitespace_only);
