@@ -125,6 +125,16 @@ test_wait_until() {
     test_fail "timed out after ${seconds}s waiting for $what"
 }
 
+# test_enter_network_namespace "$@": re-runs the test once (as root) in a
+# network namespace of its own, where the tap devices of its guests stay out
+# of the host's sight; skips where none can be made.
+test_enter_network_namespace() {
+    [ "${TEST_IN_NETNS:-}" = 1 ] && return 0
+    unshare -n true 2>/dev/null || test_skip "cannot create a network namespace"
+    export TEST_IN_NETNS=1
+    exec unshare -n -- bash "$0" "$@"
+}
+
 # A port in 10000-31999, clear of Linux's ephemeral range, different for
 # every run; callers try the following ones when bind fails.
 test_random_port() {

@@ -110,26 +110,40 @@ expect_values() {
     [ "$got" = "$want" ] || mismatch "$what: collectd '$got', virsh '$want'"
 }
 
-# expect_recent WHAT TYPE_FILE WANT SLACK: counters that QEMU's own threads
-# advance a little even while the guest is paused (the process's CPU
-# time): each written value is at most virsh's, and at most SLACK below.
+# expect_recent WHAT TYPE_FILE SLACK WANT_COMMAND...: counters that QEMU's
+# own threads advance a little even while the guest is paused (the
+# process's CPU time). The csv value is read first, then WANT_COMMAND asks
+# virsh: each written value is at most virsh's, and at most SLACK below.
 expect_recent() {
-    local what=$1 file=$2 slack=$4 raw i
+    local what=$1 file=$2 slack=$3 raw want_raw i
     local -a got want
-    if ! raw=$(collectd_csv_values "$GUEST" virtmon "$file"); then
-        mismatch "$what: not written ($file), virsh says '$3'"
+    shift 3
+    raw=$(collectd_csv_values "$GUEST" virtmon "$file") || raw=
+    read_domstats
+    want_raw=$("$@")
+    if [ -z "$raw" ]; then
+        mismatch "$what: not written ($file), virsh says '$want_raw'"
         return
     fi
     IFS=, read -ra got <<<"$raw"
-    IFS=, read -ra want <<<"$3"
+    IFS=, read -ra want <<<"$want_raw"
     for i in "${!want[@]}"; do
         got[i]=$(collectd_integer "${got[i]}") || got[i]=-1
         if [ "${got[i]}" -gt "${want[i]}" ] ||
             [ "${got[i]}" -lt $((want[i] - slack)) ]; then
-            mismatch "$what: collectd '$raw', virsh '$3' (slack $slack)"
+            mismatch "$what: collectd '$raw', virsh '$want_raw' read after it (slack $slack)"
             return
         fi
     done
+}
+
+cpu_time_ns() {
+    domstat cpu.time
+}
+
+cpu_user_system_us() {
+    printf '%s,%s\n' "$(($(domstat cpu.user) / 1000))" \
+        "$(($(domstat cpu.system) / 1000))"
 }
 
 domstat() {
@@ -177,9 +191,8 @@ read_domstats
 
 expect_values "state,reason" domain_state \
     "$(domstat state.state),$(domstat state.reason)"
-expect_recent "CPU time (ns)" virt_cpu_total "$(domstat cpu.time)" 500000000
-expect_recent "user,system CPU time (us)" ps_cputime \
-    "$(($(domstat cpu.user) / 1000)),$(($(domstat cpu.system) / 1000))" 500000
+expect_recent "CPU time (ns)" virt_cpu_total 500000000 cpu_time_ns
+expect_recent "user,system CPU time (us)" ps_cputime 500000 cpu_user_system_us
 expect_values "vCPU 0 time (ns)" virt_vcpu-0 "$(domstat vcpu.0.time)"
 expect_values "vCPUs" vcpu-current "$(domstat vcpu.current)"
 expect_values "maximum vCPUs" vcpu-maximum "$(domstat vcpu.maximum)"

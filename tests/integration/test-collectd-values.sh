@@ -112,8 +112,10 @@ check_node() {
 # ---- domain values --------------------------------------------------------
 
 check_domain() {
-    local conn=$1 name=$2 uri=${URI_OF[$1]} info host dir=virtmon-$1 ns
+    local conn=$1 name=$2 uri=${URI_OF[$1]} info host dir=virtmon-$1 cpu
     host=$(collectd_host_name "$name")
+    # collectd's CPU time first, virsh's after it: see check_cpu_time
+    cpu=$(collectd_csv_values "$host" "$dir" virt_cpu_total) || cpu=
     info=$(virsh_ro "$uri" dominfo -- "$name") ||
         test_fail "virsh dominfo '$name' failed"
     expect_values "'$name' state,reason" "$host" "$dir" domain_state \
@@ -125,20 +127,31 @@ check_domain() {
     expect_values "'$name' vCPUs" "$host" "$dir" vcpu-current \
         "$(virsh_field 'CPU(s)' <<<"$info")"
     [ "$(virsh_field Id <<<"$info")" = - ] && return
-    # the test driver's CPU time is its wall clock: collectd's value comes
-    # from a poll shortly before virsh asked
-    ns=$(virsh_seconds_to_ns "$(virsh_field 'CPU time' <<<"$info")")
-    check_cpu_time "'$name' CPU time" "$host" "$dir" "$ns"
+    check_cpu_time "'$name' CPU time" "$cpu" \
+        "$(($(virsh_seconds_to_ns "$(virsh_field 'CPU time' <<<"$info")") +
+            DOMINFO_ROUNDING_NS))"
 }
 
+# The test driver's CPU time is its wall clock. collectd's value was read
+# before virsh was asked, so it comes from a poll that ran before virsh's
+# call: it may not exceed virsh's, and may lag it by at most
+# CPU_TIME_LAG_NS (a 1 s interval, plus whatever a loaded machine delays a
+# poll or the csv write).
+CPU_TIME_LAG_NS=30000000000
+# dominfo prints tenths of a second, rounded to the nearest: adding 0.1 s
+# makes virsh's value never less than the true one.
+DOMINFO_ROUNDING_NS=100000000
+
 check_cpu_time() {
-    local what=$1 raw got
-    if ! raw=$(collectd_csv_values "$2" "$3" virt_cpu_total); then
+    local what=$1 raw=$2 want=$3 got
+    if [ -z "$raw" ]; then
         mismatch "$what: not written"
     elif ! got=$(collectd_integer "$raw"); then
         mismatch "$what: '$raw' is not a counter"
-    elif [ "$got" -gt "$4" ] || [ "$got" -lt $(($4 - 30000000000)) ]; then
-        mismatch "$what: collectd $got ns, virsh $4 ns a moment later"
+    elif [ "$got" -gt "$want" ]; then
+        mismatch "$what: collectd $got ns, past virsh's $want ns read after it"
+    elif [ $((want - got)) -gt "$CPU_TIME_LAG_NS" ]; then
+        mismatch "$what: collectd $got ns, virsh $want ns (more than $CPU_TIME_LAG_NS ns behind)"
     fi
 }
 
@@ -180,8 +193,16 @@ all_polled() {
     done
 }
 test_wait_until 30 "the first values of every connection" all_polled
-# one more read round, so that every write of the first one has landed
-sleep 2
+# a second read round written, so that every write of the first has landed
+second_round_written() {
+    local conn file
+    for conn in "${CONNS[@]}"; do
+        file=$(collectd_csv_file "$COLLECTD_HOSTNAME" "virtmon-$conn" \
+            virtmon_magic_status) || return 1
+        [ "$(grep -vc '^epoch' "$file")" -ge 2 ] || return 1
+    done
+}
+test_wait_until 30 "a second round of values" second_round_written
 
 for conn in "${CONNS[@]}"; do
     check_node "$conn"
