@@ -68,6 +68,7 @@ typedef struct {
     bool report_block_devices;
     bool report_interfaces;
     bool report_magic_file;
+    bool magic_local_read; /* MagicLocalRead: stock libvirt, local file */
     bool notifications;
     unsigned int stats_groups; /* StatsGroups; 0: every group */
     unsigned int group_every[VMON_GROUP_COUNT]; /* StatsEvery */
@@ -432,6 +433,7 @@ static const struct {
     {"ReportBlockDevices", config_boolean, &config.report_block_devices},
     {"ReportNetworkInterfaces", config_boolean, &config.report_interfaces},
     {"ReportMagicFile", config_boolean, &config.report_magic_file},
+    {"MagicLocalRead", config_boolean, &config.magic_local_read},
     {"Notifications", config_boolean, &config.notifications},
     {"StatsGroups", config_stats_groups, NULL},
     {"StatsEvery", config_stats_every, NULL},
@@ -610,10 +612,12 @@ static void submit_node(const vm_origin *origin, const vmon_host_data *data)
 }
 
 /* The magic file's status is always sent (0 not polled .. 4 missing, as
- * vmon_magic_status); boot_blocked only when the content is known. */
+ * vmon_magic_status), and its source (vmon_magic_source); boot_blocked
+ * only when the content is known. */
 static void submit_magic(const vm_origin *origin, const vmon_host_data *data)
 {
     submit_gauge(origin, "virtmon_magic_status", NULL, data->magic_status);
+    submit_gauge(origin, "virtmon_magic_source", NULL, data->magic_source);
     if (data->magic_status == VMON_MAGIC_OK ||
         data->magic_status == VMON_MAGIC_MISSING)
         submit_gauge(origin, "bool", "boot_blocked",
@@ -1208,6 +1212,7 @@ static int start_core(void)
     cc.interval_s = poll_interval_s();
     cc.stats_groups = stats_groups();
     memcpy(cc.group_every, config.group_every, sizeof(cc.group_every));
+    cc.magic_local_read = config.magic_local_read;
     if (!(core = vmon_core_new(&cc)))
         goto cleanup;
     if (vmon_core_start(core) < 0) {

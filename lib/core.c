@@ -10,6 +10,7 @@
 #include <libvirt/virterror.h>
 
 #include "vmon-internal.h"
+#include "vmon-magic-local.h"
 
 struct vmon_core {
     size_t n_conns;
@@ -79,6 +80,7 @@ vmon_core *vmon_core_new(const vmon_core_config *config)
 
     if (!config_is_valid(config))
         return NULL;
+    vmon_magic_set_local_read(config->magic_local_read);
     if (!(core = calloc(1, sizeof(*core))))
         return NULL;
     core->wake[0] = core->wake[1] = -1;
