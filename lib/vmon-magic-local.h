@@ -35,6 +35,10 @@ void vmon_magic_local_read(const char *path, vmon_magic_local *out);
  * reads. */
 bool vmon_magic_uri_is_local_system(const char *uri);
 
+/* Whether the content, without trailing ASCII whitespace, is the marker
+ * (defined in magic.c). */
+bool vmon_magic_is_marker(const unsigned char *content, size_t len);
+
 /* The opt-in (vmon_core_config.magic_local_read): without the extension,
  * connections to the local system daemon read its file directly. */
 void vmon_magic_set_local_read(bool is_on);
