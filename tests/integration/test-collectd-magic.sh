@@ -4,7 +4,7 @@
 # status and the boot-blocking marker as values, and changes of its content
 # and of the marker as notifications, as the patched virsh reads the file.
 #
-# The private libvirtd serves test+unix:///default; its /run/libvirt is a
+# The private libvirtd serves qemu:///system; its /run/libvirt is a
 # private tmpfs, where the test writes the magic file itself.
 
 here=$(dirname "$0")
@@ -19,7 +19,7 @@ BUILD=${abs_top_srcdir:-.}/contrib/libvirt-magic-file/build.sh
 [ -x "$BUILD" ] || test_skip "no $BUILD"
 [ -r /etc/debian_version ] || test_skip "the patched libvirt builds on Debian"
 
-URI=test+unix:///default
+URI=qemu:///system
 MAGIC=/run/libvirt/magic_file
 MISMATCHES=0
 

@@ -73,15 +73,32 @@ test_get_magic_readonly_qemu_returns_content() {
     stdout_is 'hello magic\n\n' ro_virsh qemu:///system
 }
 
-test_get_magic_readonly_test_driver_returns_content() {
-    magic_set 'via the test driver'
-    stdout_is 'via the test driver\n' ro_virsh test+unix:///default
+# The test driver serves the <magicfile> of its XML, never the host's file.
+test_get_magic_test_driver_serves_its_own_file() {
+    local out
+    magic_set 'the host file'
+    stdout_is '0xabadcafe\n' ro_virsh "test://$top_srcdir/tests/fixtures/node-magic.xml" ||
+        return 1
+    out=$(ro_virsh test+unix:///default 2>&1) && { echo "read: $out"; return 1; }
+    [[ $out == *"the test driver's XML has no <magicfile>: No such file or directory"* ]] ||
+        { echo "unexpected error: $out"; return 1; }
+}
+
+# flags are checked with virCheckFlags by the driver, over the remote
+# protocol too: an unknown flag is VIR_ERR_INVALID_ARG (8).
+test_unknown_flag_is_rejected() {
+    local out uri
+    magic_set 'content'
+    for uri in qemu:///system test+unix:///default; do
+        out=$(LD_LIBRARY_PATH=$prefix/lib "$LIBVIRTD_DIR/probe" "$uri" 1)
+        [ "$out" = "error code=8 int1=-1" ] || { echo "$uri: got '$out'"; return 1; }
+    done
 }
 
 test_get_magic_missing_file_names_the_file() {
     local out uri
     rm -f "$MAGIC"
-    for uri in qemu:///system test+unix:///default; do
+    for uri in qemu:///system; do
         out=$(ro_virsh "$uri" 2>&1) && { echo "$uri succeeded: $out"; return 1; }
         [[ $out == *"cannot read magic file '$MAGIC_REAL': No such file or directory"* ]] ||
             { echo "$uri: unexpected error: $out"; return 1; }
@@ -100,7 +117,7 @@ test_unreadable_file_error_carries_errno() {
     local out eisdir=21
     rm -f "$MAGIC"
     mkdir "$MAGIC"
-    out=$(LD_LIBRARY_PATH=$prefix/lib "$LIBVIRTD_DIR/probe" test+unix:///default)
+    out=$(LD_LIBRARY_PATH=$prefix/lib "$LIBVIRTD_DIR/probe" qemu:///system)
     rmdir "$MAGIC"
     [ "$out" = "error code=38 int1=$eisdir" ] || { echo "got '$out'"; return 1; }
 }
@@ -117,8 +134,7 @@ test_get_magic_long_file_gives_first_32_bytes() {
 
 test_get_magic_non_ascii_bytes_survive() {
     magic_set '\303\251t\351\377\001\tend'
-    stdout_is '\303\251t\351\377\001\tend\n' ro_virsh qemu:///system &&
-        stdout_is '\303\251t\351\377\001\tend\n' ro_virsh test+unix:///default
+    stdout_is '\303\251t\351\377\001\tend\n' ro_virsh qemu:///system
 }
 
 test_get_magic_stops_at_nul_byte() {
@@ -202,7 +218,8 @@ libvirtd_start || exit 1
 
 check_run test_stock_virsh_has_no_get_magic
 check_run test_get_magic_readonly_qemu_returns_content
-check_run test_get_magic_readonly_test_driver_returns_content
+check_run test_get_magic_test_driver_serves_its_own_file
+check_run test_unknown_flag_is_rejected
 check_run test_get_magic_missing_file_names_the_file
 check_run test_missing_file_error_carries_enoent_to_remote_client
 check_run test_unreadable_file_error_carries_errno
