@@ -1,0 +1,131 @@
+#!/bin/bash
+# test-libvirt-magic-race.sh: a writer that keeps setting the marker the
+# documented way (virtmon-magic set: a temporary file renamed over the magic
+# file) never lets a guest start on the patched libvirtd, and read-only
+# readers never see the file empty or without the marker meanwhile.
+
+# make check runs shell tests with $(SHELL), which may not be bash.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+top_srcdir=$(cd "$here/../.." && pwd)
+# shellcheck source=tests/integration/libvirtd.sh
+. "$here/libvirtd.sh"
+# shellcheck source=tests/integration/check.sh
+. "$here/check.sh"
+
+MAGIC=/run/libvirt/magic_file
+HELPER=${abs_top_builddir:-$top_srcdir}/contrib/qemu-hook/virtmon-magic
+GUEST=magic-race-guest
+STARTS=40     # virsh start attempts while the writer runs
+READS=200     # read-only reads while the writer runs
+WRITES_MAX=1000000 # the writer's bound; it is stopped long before
+WRITER_PID=
+
+if [ ! -r /etc/debian_version ] || ! command -v apt-get >/dev/null ||
+    [ ! -x /usr/bin/qemu-system-x86_64 ]; then
+    echo "SKIP: needs Debian with apt and qemu-system-x86_64" >&2
+    exit 77
+fi
+[ -x "$HELPER" ] || { echo "FAIL: no $HELPER: build virtmon first" >&2; exit 1; }
+
+libvirtd_enter_namespace "$@"
+
+writer_stop() {
+    [ -n "$WRITER_PID" ] || return 0
+    kill "$WRITER_PID" 2>/dev/null
+    wait "$WRITER_PID" 2>/dev/null
+    WRITER_PID=
+}
+
+cleanup() {
+    writer_stop
+    libvirtd_cleanup
+}
+trap cleanup EXIT
+
+if ! prefix=$(bash "$top_srcdir/contrib/libvirt-magic-file/build.sh" | tail -n 1) ||
+    [ ! -x "$prefix/sbin/libvirtd" ]; then
+    echo "FAIL: contrib/libvirt-magic-file/build.sh did not build libvirt" >&2
+    exit 1
+fi
+
+rw_virsh() { libvirtd_virsh -c qemu:///system "$@"; }
+
+# Sets the marker again and again, bounded in count; stopped by pid.
+writer_start() {
+    (
+        for ((i = 0; i < WRITES_MAX; i++)); do
+            "$HELPER" set "$MAGIC" || exit 1
+        done
+    ) &
+    WRITER_PID=$!
+}
+
+define_guest() {
+    cat >"$LIBVIRTD_DIR/guest.xml" <<EOF
+<domain type='qemu'>
+  <name>$GUEST</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>
+</domain>
+EOF
+    rw_virsh define "$LIBVIRTD_DIR/guest.xml" >/dev/null
+}
+
+test_writer_lets_no_start_through() {
+    local i started=0 out
+    for ((i = 0; i < STARTS; i++)); do
+        if out=$(rw_virsh start "$GUEST" 2>&1); then
+            started=$((started + 1))
+            rw_virsh destroy "$GUEST" >/dev/null 2>&1
+        elif [[ $out != *"domain start refused: magic file '$MAGIC' holds '0xabadcafe'"* ]]; then
+            echo "start $i: unexpected error: $out"
+            return 1
+        fi
+    done
+    [ "$started" -eq 0 ] || { echo "$started of $STARTS starts succeeded"; return 1; }
+}
+
+test_readers_always_see_the_marker() {
+    local i other=0 out
+    for ((i = 0; i < READS; i++)); do
+        out=$(LD_LIBRARY_PATH=$prefix/lib "$LIBVIRTD_DIR/probe" qemu:///system)
+        [ "$out" = "content=$MARKER_HEX" ] || other=$((other + 1))
+    done
+    [ "$other" -eq 0 ] || { echo "$other of $READS reads saw no marker (last: $out)"; return 1; }
+}
+
+test_writer_was_running() {
+    kill -0 "$WRITER_PID" 2>/dev/null || { echo "the writer stopped early"; return 1; }
+}
+
+test_start_allowed_after_clear() {
+    writer_stop
+    "$HELPER" clear "$MAGIC" || return 1
+    rw_virsh start "$GUEST" >/dev/null || { echo "start refused after clear"; return 1; }
+    rw_virsh destroy "$GUEST" >/dev/null
+}
+
+if ! cc -o "$LIBVIRTD_DIR/probe" "$here/magic-file-probe.c" \
+    -I"$prefix/include" -L"$prefix/lib" -lvirt; then
+    echo "FAIL: cannot compile magic-file-probe.c" >&2
+    exit 1
+fi
+MARKER_HEX=$(printf '0xabadcafe\n' | od -An -v -tx1 | tr -d ' \n')
+libvirtd_use_prefix "$prefix"
+libvirtd_start || exit 1
+define_guest || { echo "FAIL: cannot define $GUEST" >&2; exit 1; }
+"$HELPER" set "$MAGIC" || { echo "FAIL: virtmon-magic set" >&2; exit 1; }
+writer_start
+
+check_run test_writer_lets_no_start_through
+check_run test_readers_always_see_the_marker
+check_run test_writer_was_running
+check_run test_start_allowed_after_clear
+
+[ "$check_failed" -eq 0 ] || libvirtd_dump_logs
+check_summary
