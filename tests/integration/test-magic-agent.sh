@@ -99,7 +99,7 @@ expect_errors() {
     for i in "${!URIS[@]}"; do
         out=$(libvirtd_virsh -r -c "${URIS[i]}" get-magic 2>&1) &&
             test_fail "virsh get-magic on ${URIS[i]} read a directory: $out"
-        out=$(grep -m 1 '^error: cannot read magic file' <<<"$out") ||
+        out=$(grep -m 1 "^error: .*magic file '" <<<"$out") ||
             test_fail "virsh get-magic on ${URIS[i]}: no error message"
         WANT_ERROR[$((i + 1))]=${out#error: }
     done
