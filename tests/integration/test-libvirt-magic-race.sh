@@ -1,8 +1,10 @@
 #!/bin/bash
 # test-libvirt-magic-race.sh: a writer that keeps setting the marker the
-# documented way (virtmon-magic set: a temporary file renamed over the magic
-# file) never lets a guest start on the patched libvirtd, and read-only
-# readers never see the file empty or without the marker meanwhile.
+# documented way (a temporary file renamed over the magic file, as
+# virtmon-magic set does) never lets a guest start on the patched libvirtd,
+# and read-only readers never see the file empty or without the marker
+# meanwhile. The writer is a tight loop, so that a writer that truncates
+# and writes in place (echo 0xabadcafe > magic_file) would be caught.
 
 # make check runs shell tests with $(SHELL), which may not be bash.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -20,7 +22,7 @@ HELPER=${abs_top_builddir:-$top_srcdir}/contrib/qemu-hook/virtmon-magic
 GUEST=magic-race-guest
 STARTS=40     # virsh start attempts while the writer runs
 READS=200     # read-only reads while the writer runs
-WRITES_MAX=1000000 # the writer's bound; it is stopped long before
+WRITES_MAX=3000000 # the writer's bound; it is stopped long before
 WRITER_PID=
 
 if [ ! -r /etc/debian_version ] || ! command -v apt-get >/dev/null ||
@@ -53,14 +55,28 @@ fi
 
 rw_virsh() { libvirtd_virsh -c qemu:///system "$@"; }
 
-# Sets the marker again and again, bounded in count; stopped by pid.
+# Sets the marker again and again, as fast as it can, bounded in count;
+# stopped by pid. A process per write would leave a race too little time.
 writer_start() {
-    (
-        for ((i = 0; i < WRITES_MAX; i++)); do
-            "$HELPER" set "$MAGIC" || exit 1
-        done
-    ) &
+    local i
+    python3 - "$MAGIC" "$WRITES_MAX" <<'EOF' &
+import os
+import sys
+
+path, count = sys.argv[1], int(sys.argv[2])
+tmp = path + ".race-writer"
+for _ in range(count):
+    with open(tmp, "w") as f:
+        f.write("0xabadcafe\n")
+    os.rename(tmp, path)
+EOF
     WRITER_PID=$!
+    for ((i = 0; i < 100; i++)); do
+        [ -f "$MAGIC" ] && return 0
+        sleep 0.1
+    done
+    echo "FAIL: the writer wrote nothing in 10 s" >&2
+    exit 1
 }
 
 define_guest() {
@@ -103,9 +119,18 @@ test_writer_was_running() {
     kill -0 "$WRITER_PID" 2>/dev/null || { echo "the writer stopped early"; return 1; }
 }
 
-test_start_allowed_after_clear() {
+# virtmon-magic set writes the marker by the same rename, leaving nothing
+# behind; clear removes it and starts work again.
+test_helper_sets_and_clears() {
     writer_stop
+    rm -f "$MAGIC" "$MAGIC.race-writer"
+    "$HELPER" set "$MAGIC" || return 1
+    [ "$(od -An -v -tx1 "$MAGIC" | tr -d ' \n')" = "$MARKER_HEX" ] ||
+        { echo "virtmon-magic set wrote '$(cat "$MAGIC")'"; return 1; }
+    [ "$(find "$(dirname "$MAGIC")" -maxdepth 1 -name 'magic_file?*' | wc -l)" -eq 0 ] ||
+        { echo "temporary files left behind"; return 1; }
     "$HELPER" clear "$MAGIC" || return 1
+    [ ! -e "$MAGIC" ] || { echo "virtmon-magic clear left the file"; return 1; }
     rw_virsh start "$GUEST" >/dev/null || { echo "start refused after clear"; return 1; }
     rw_virsh destroy "$GUEST" >/dev/null
 }
@@ -119,13 +144,12 @@ MARKER_HEX=$(printf '0xabadcafe\n' | od -An -v -tx1 | tr -d ' \n')
 libvirtd_use_prefix "$prefix"
 libvirtd_start || exit 1
 define_guest || { echo "FAIL: cannot define $GUEST" >&2; exit 1; }
-"$HELPER" set "$MAGIC" || { echo "FAIL: virtmon-magic set" >&2; exit 1; }
 writer_start
 
 check_run test_writer_lets_no_start_through
 check_run test_readers_always_see_the_marker
 check_run test_writer_was_running
-check_run test_start_allowed_after_clear
+check_run test_helper_sets_and_clears
 
 [ "$check_failed" -eq 0 ] || libvirtd_dump_logs
 check_summary
