@@ -16,6 +16,8 @@ top_srcdir=$(cd "$here/../.." && pwd)
 . "$here/libvirtd.sh"
 # shellcheck source=tests/integration/check.sh
 . "$here/check.sh"
+# shellcheck source=tests/integration/magic-libvirt.sh
+. "$here/magic-libvirt.sh"
 
 MAGIC=/run/libvirt/magic_file
 HELPER=${abs_top_builddir:-$top_srcdir}/contrib/qemu-hook/virtmon-magic
@@ -25,8 +27,7 @@ READS=200     # read-only reads while the writer runs
 WRITES_MAX=3000000 # the writer's bound; it is stopped long before
 WRITER_PID=
 
-if [ ! -r /etc/debian_version ] || ! command -v apt-get >/dev/null ||
-    [ ! -x /usr/bin/qemu-system-x86_64 ]; then
+if ! magic_libvirt_can_run; then
     echo "SKIP: needs Debian with apt and qemu-system-x86_64" >&2
     exit 77
 fi
@@ -46,12 +47,6 @@ cleanup() {
     libvirtd_cleanup
 }
 trap cleanup EXIT
-
-if ! prefix=$(bash "$top_srcdir/contrib/libvirt-magic-file/build.sh" | tail -n 1) ||
-    [ ! -x "$prefix/sbin/libvirtd" ]; then
-    echo "FAIL: contrib/libvirt-magic-file/build.sh did not build libvirt" >&2
-    exit 1
-fi
 
 rw_virsh() { libvirtd_virsh -c qemu:///system "$@"; }
 
@@ -77,19 +72,6 @@ EOF
     done
     echo "FAIL: the writer wrote nothing in 10 s" >&2
     exit 1
-}
-
-define_guest() {
-    cat >"$LIBVIRTD_DIR/guest.xml" <<EOF
-<domain type='qemu'>
-  <name>$GUEST</name>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>
-</domain>
-EOF
-    rw_virsh define "$LIBVIRTD_DIR/guest.xml" >/dev/null
 }
 
 test_writer_lets_no_start_through() {
@@ -135,15 +117,9 @@ test_helper_sets_and_clears() {
     rw_virsh destroy "$GUEST" >/dev/null
 }
 
-if ! cc -o "$LIBVIRTD_DIR/probe" "$here/magic-file-probe.c" \
-    -I"$prefix/include" -L"$prefix/lib" -lvirt; then
-    echo "FAIL: cannot compile magic-file-probe.c" >&2
-    exit 1
-fi
 MARKER_HEX=$(printf '0xabadcafe\n' | od -An -v -tx1 | tr -d ' \n')
-libvirtd_use_prefix "$prefix"
-libvirtd_start || exit 1
-define_guest || { echo "FAIL: cannot define $GUEST" >&2; exit 1; }
+magic_libvirt_start "$top_srcdir"
+magic_guest_define "$GUEST" || { echo "FAIL: cannot define $GUEST" >&2; exit 1; }
 writer_start
 
 check_run test_writer_lets_no_start_through

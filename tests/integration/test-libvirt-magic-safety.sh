@@ -17,6 +17,8 @@ top_srcdir=$(cd "$here/../.." && pwd)
 . "$here/libvirtd.sh"
 # shellcheck source=tests/integration/check.sh
 . "$here/check.sh"
+# shellcheck source=tests/integration/magic-libvirt.sh
+. "$here/magic-libvirt.sh"
 
 # What the daemon reads and names: RUNSTATEDIR/libvirt/magic_file.
 MAGIC=/run/libvirt/magic_file
@@ -32,9 +34,7 @@ EISDIR=21
 EPERM=1
 
 can_run_here() {
-    [ -r /etc/debian_version ] && command -v apt-get >/dev/null &&
-        [ -x /usr/bin/qemu-system-x86_64 ] && pkg-config --exists fuse3 &&
-        [ -c /dev/fuse ]
+    magic_libvirt_can_run && pkg-config --exists fuse3 && [ -c /dev/fuse ]
 }
 
 if ! can_run_here; then
@@ -65,12 +65,6 @@ cleanup() {
     libvirtd_cleanup
 }
 trap cleanup EXIT
-
-if ! prefix=$(bash "$top_srcdir/contrib/libvirt-magic-file/build.sh" | tail -n 1) ||
-    [ ! -x "$prefix/sbin/libvirtd" ]; then
-    echo "FAIL: contrib/libvirt-magic-file/build.sh did not build libvirt" >&2
-    exit 1
-fi
 
 # ---- helpers ---------------------------------------------------------------
 
@@ -265,34 +259,15 @@ test_reads_recover_after_the_hang() {
     [ "$out" = "after the hang" ] || { echo "got '$out'"; return 1; }
 }
 
-define_guest() {
-    cat >"$LIBVIRTD_DIR/guest.xml" <<EOF
-<domain type='qemu'>
-  <name>$GUEST</name>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>
-</domain>
-EOF
-    rw_virsh define "$LIBVIRTD_DIR/guest.xml" >/dev/null
-}
-
 # ---- main ------------------------------------------------------------------
 
-if ! cc -o "$LIBVIRTD_DIR/probe" "$here/magic-file-probe.c" \
-    -I"$prefix/include" -L"$prefix/lib" -lvirt; then
-    echo "FAIL: cannot compile magic-file-probe.c" >&2
-    exit 1
-fi
 # shellcheck disable=SC2046 # pkg-config's words are compiler arguments
 if ! cc -o "$LIBVIRTD_DIR/hang-fs" "$here/hang-fs.c" $(pkg-config --cflags --libs fuse3); then
     echo "FAIL: cannot compile hang-fs.c" >&2
     exit 1
 fi
-libvirtd_use_prefix "$prefix"
-libvirtd_start || exit 1
-define_guest || { echo "FAIL: cannot define $GUEST" >&2; exit 1; }
+magic_libvirt_start "$top_srcdir"
+magic_guest_define "$GUEST" || { echo "FAIL: cannot define $GUEST" >&2; exit 1; }
 
 check_run test_symlink_to_a_secret_is_not_followed
 check_run test_fifo_without_writer_is_refused

@@ -13,6 +13,8 @@ top_srcdir=$(cd "$here/../.." && pwd)
 . "$here/libvirtd.sh"
 # shellcheck source=tests/integration/check.sh
 . "$here/check.sh"
+# shellcheck source=tests/integration/magic-libvirt.sh
+. "$here/magic-libvirt.sh"
 
 # The documented path; on Debian /var/run is /run, which tmpfs hides.
 MAGIC=/var/run/libvirt/magic_file
@@ -20,12 +22,7 @@ MAGIC=/var/run/libvirt/magic_file
 MAGIC_REAL=/run/libvirt/magic_file
 GUEST=magic-guest
 
-can_build_here() {
-    [ -r /etc/debian_version ] && command -v apt-get >/dev/null &&
-        [ -x /usr/bin/qemu-system-x86_64 ]
-}
-
-if ! can_build_here; then
+if ! magic_libvirt_can_run; then
     echo "SKIP: needs Debian with apt and qemu-system-x86_64" >&2
     exit 77
 fi
@@ -33,11 +30,6 @@ fi
 libvirtd_enter_namespace "$@"
 trap libvirtd_cleanup EXIT
 
-if ! prefix=$(bash "$top_srcdir/contrib/libvirt-magic-file/build.sh" | tail -n 1) ||
-    [ ! -x "$prefix/sbin/libvirtd" ]; then
-    echo "FAIL: contrib/libvirt-magic-file/build.sh did not build libvirt" >&2
-    exit 1
-fi
 
 
 
@@ -142,20 +134,6 @@ test_get_magic_stops_at_nul_byte() {
     stdout_is 'before\n' ro_virsh qemu:///system
 }
 
-# A 64 MiB TCG guest with no disk: enough for QEMU to start.
-define_guest() {
-    cat >"$LIBVIRTD_DIR/guest.xml" <<EOF
-<domain type='qemu'>
-  <name>$GUEST</name>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>
-</domain>
-EOF
-    rw_virsh define "$LIBVIRTD_DIR/guest.xml" >/dev/null
-}
-
 guest_state_is() {
     local state
     state=$(rw_virsh domstate "$GUEST" 2>&1 | head -n 1)
@@ -177,7 +155,7 @@ test_marker_refuses_start_and_guest_stays_shut_off() {
 test_marker_refuses_create_of_transient_guest() {
     local out
     magic_set '0xabadcafe'
-    sed "s/$GUEST/$GUEST-transient/" "$LIBVIRTD_DIR/guest.xml" >"$LIBVIRTD_DIR/t.xml"
+    sed "s/$GUEST/$GUEST-transient/" "$LIBVIRTD_DIR/$GUEST.xml" >"$LIBVIRTD_DIR/t.xml"
     out=$(rw_virsh create "$LIBVIRTD_DIR/t.xml" 2>&1) && { echo "create succeeded"; return 1; }
     [[ $out == *"domain start refused"* ]] || { echo "unexpected error: $out"; return 1; }
     ! rw_virsh domstate "$GUEST-transient" >/dev/null 2>&1 ||
@@ -208,13 +186,7 @@ test_marker_refuses_managed_save_restore_and_keeps_image() {
 
 # ---- main ------------------------------------------------------------------
 
-if ! cc -o "$LIBVIRTD_DIR/probe" "$here/magic-file-probe.c" \
-    -I"$prefix/include" -L"$prefix/lib" -lvirt; then
-    echo "FAIL: cannot compile magic-file-probe.c" >&2
-    exit 1
-fi
-libvirtd_use_prefix "$prefix"
-libvirtd_start || exit 1
+magic_libvirt_start "$top_srcdir"
 
 check_run test_stock_virsh_has_no_get_magic
 check_run test_get_magic_readonly_qemu_returns_content
@@ -227,7 +199,7 @@ check_run test_get_magic_empty_file_is_empty
 check_run test_get_magic_long_file_gives_first_32_bytes
 check_run test_get_magic_non_ascii_bytes_survive
 check_run test_get_magic_stops_at_nul_byte
-if define_guest; then
+if magic_guest_define "$GUEST"; then
     check_run test_marker_refuses_start_and_guest_stays_shut_off
     check_run test_marker_refuses_create_of_transient_guest
     check_run test_cleared_marker_lets_guest_start

@@ -19,6 +19,7 @@ libvirtd_enter_namespace "$@"
 . "$here/traps.sh"
 . "$here/vs-virsh.sh"
 . "$here/magic.sh"
+. "$here/magic-libvirt.sh"
 
 QEMU=/usr/bin/qemu-system-x86_64
 GUEST=hook-guest
@@ -44,20 +45,6 @@ install_hooks() {
     printf '#!/bin/sh\necho "$1 $2" >>%s\n' "$LIBVIRTD_DIR/host-hook.log" \
         >/etc/libvirt/hooks/qemu
     chmod 0755 /etc/libvirt/hooks/qemu.d/virtmon-magic-file /etc/libvirt/hooks/qemu
-}
-
-define_guest() {
-    cat >"$TEST_TMPDIR/guest.xml" <<EOF
-<domain type='qemu'>
-  <name>$GUEST</name>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <devices><emulator>$QEMU</emulator></devices>
-</domain>
-EOF
-    virsh -c qemu:///system define "$TEST_TMPDIR/guest.xml" >/dev/null ||
-        test_fail "cannot define $GUEST"
 }
 
 guest_state() {
@@ -150,7 +137,7 @@ if out=$(LC_ALL=C virsh help get-magic 2>&1); then
 fi
 install_hooks
 traps_init
-define_guest
+magic_guest_define "$GUEST" || test_fail "cannot define $GUEST"
 check_hook_refuses_while_marker_set
 check_hook_refuses_unreadable_file
 check_hook_allows_after_clear
