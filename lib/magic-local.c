@@ -205,8 +205,8 @@ void vmon_magic_local_read(const char *path, vmon_magic_local *out)
     }
     if (!(job = job_start(path))) {
         atomic_fetch_sub(&pending_reads, 1);
-        set_error(out, errno ? errno : ENOMEM, "cannot start a read of magic file",
-                  path, "");
+        set_error(out, errno ? errno : ENOMEM,
+                  "cannot start a read of magic file", path, "");
         return;
     }
     if (!job_wait(job, out))

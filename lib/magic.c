@@ -84,8 +84,9 @@ static void magic_set_error(vmon_host_data *data)
     virResetLastError();
 }
 
-static void magic_set_content(vmon_host_data *data, const unsigned char *content,
-                              size_t len, vmon_magic_source source)
+static void magic_set_content(vmon_host_data *data,
+                              const unsigned char *content, size_t len,
+                              vmon_magic_source source)
 {
     data->magic_len = len < VMON_MAGIC_MAX ? len : VMON_MAGIC_MAX;
     memcpy(data->magic, content, data->magic_len);

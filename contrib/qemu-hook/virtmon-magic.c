@@ -12,9 +12,9 @@
 #include "vmon-magic-local.h"
 
 enum {
-    EXIT_ALLOWED = 0,  /* check: domains may start */
-    EXIT_BLOCKED = 1,  /* check: the marker is set */
-    EXIT_FAILED = 2,   /* the file cannot be read or written */
+    EXIT_ALLOWED = 0, /* check: domains may start */
+    EXIT_BLOCKED = 1, /* check: the marker is set */
+    EXIT_FAILED = 2,  /* the file cannot be read or written */
     EXIT_USAGE = 64,
 };
 
@@ -79,14 +79,16 @@ static int cmd_set(const char *path)
     char tmp[4096];
     int fd, n;
 
-    n = snprintf(tmp, sizeof(tmp), "%s.virtmon-magic.%ld", path, (long)getpid());
+    n = snprintf(tmp, sizeof(tmp), "%s.virtmon-magic.%ld", path,
+                 (long)getpid());
     if (n < 0 || (size_t)n >= sizeof(tmp)) {
         fprintf(stderr, "virtmon-magic: path too long: '%s'\n", path);
         return EXIT_FAILED;
     }
     fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0 ||
-        write(fd, content, sizeof(content) - 1) != (ssize_t)(sizeof(content) - 1) ||
+        write(fd, content, sizeof(content) - 1) !=
+            (ssize_t)(sizeof(content) - 1) ||
         fsync(fd) < 0 || close(fd) < 0 || rename(tmp, path) < 0) {
         fprintf(stderr, "virtmon-magic: cannot write '%s': %s\n", path,
                 strerror(errno));
@@ -121,8 +123,8 @@ int main(int argc, char **argv)
     const char *path = argc > 2 ? argv[2] : VMON_MAGIC_LOCAL_PATH;
     size_t i;
 
-    if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
-                      strcmp(argv[1], "--help") == 0)) {
+    if (argc == 2 &&
+        (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
         usage(stdout);
         return EXIT_ALLOWED;
     }
