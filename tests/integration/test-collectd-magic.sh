@@ -38,15 +38,17 @@ value_is() {
 }
 
 # expect_values WHAT STATUS BLOCKED: the status (virtmon-types.db: 1 read,
-# 4 absent) and boot_blocked flag come to be written.
+# 4 absent) and boot_blocked flag come to be written, with the source 1:
+# the libvirt API answered.
 expect_values() {
     local what=$1 deadline=$((SECONDS + 15))
     while [ "$SECONDS" -lt "$deadline" ]; do
         value_is virtmon_magic_status "$2" &&
-            value_is bool-boot_blocked "$3" && return 0
+            value_is bool-boot_blocked "$3" &&
+            value_is virtmon_magic_source 1 && return 0
         sleep 0.2
     done
-    mismatch "$what: status/boot_blocked not $2/$3"
+    mismatch "$what: status/boot_blocked/source not $2/$3/1"
 }
 
 # write_magic [CONTENT]: writes the magic file (removes it without CONTENT)
