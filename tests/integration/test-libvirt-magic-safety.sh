@@ -24,8 +24,6 @@ top_srcdir=$(cd "$here/../.." && pwd)
 MAGIC=/run/libvirt/magic_file
 GUEST=magic-safety-guest
 READERS=30   # concurrent read-only calls against the hung file
-HANG_PID=
-HANG_DIR=
 
 # errno values as Linux numbers them
 ELOOP=40
@@ -34,7 +32,7 @@ EISDIR=21
 EPERM=1
 
 can_run_here() {
-    magic_libvirt_can_run && pkg-config --exists fuse3 && [ -c /dev/fuse ]
+    magic_libvirt_can_run && hang_can_run
 }
 
 if ! can_run_here; then
@@ -43,22 +41,6 @@ if ! can_run_here; then
 fi
 
 libvirtd_enter_namespace "$@"
-
-# Ends the FUSE server (its hung requests fail then) and the mounts; the
-# mounts live in this test's namespace only.
-hang_stop() {
-    if [ -n "$HANG_PID" ]; then
-        kill -KILL "$HANG_PID" 2>/dev/null
-        wait "$HANG_PID" 2>/dev/null
-        HANG_PID=
-    fi
-    if [ -n "$HANG_DIR" ]; then
-        umount -l "$MAGIC" 2>/dev/null
-        umount -l "$HANG_DIR" 2>/dev/null
-        HANG_DIR=
-    fi
-    return 0
-}
 
 cleanup() {
     hang_stop
@@ -181,32 +163,12 @@ test_huge_file_gives_its_first_32_bytes() {
     others_answer_within_a_second
 }
 
-# A FUSE file whose read never answers, bind-mounted over the path.
-hang_start() {
-    local i
-    HANG_DIR=$LIBVIRTD_DIR/hang
-    mkdir -p "$HANG_DIR"
-    "$LIBVIRTD_DIR/hang-fs" -f "$HANG_DIR" >"$LIBVIRTD_DIR/hang-fs.log" 2>&1 &
-    HANG_PID=$!
-    for ((i = 0; i < 100; i++)); do
-        [ -f "$HANG_DIR/magic_file" ] && break
-        kill -0 "$HANG_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    [ -f "$HANG_DIR/magic_file" ] ||
-        { echo "hang-fs did not mount: $(cat "$LIBVIRTD_DIR/hang-fs.log")"; return 1; }
-    magic_clear
-    touch "$MAGIC"
-    mount --bind "$HANG_DIR/magic_file" "$MAGIC" ||
-        { echo "cannot bind the FUSE file over $MAGIC"; return 1; }
-}
-
 # READERS read-only clients at once: each fails within a few seconds (the
 # first reads time out after a second, the rest find them pending), and
 # meanwhile root and another read-only client get answers within a second.
 test_hung_read_ties_up_no_worker() {
     local i pids=() rc=0 start ms out
-    hang_start || return 1
+    hang_start "$MAGIC" || return 1
     start=$(ms_now)
     for ((i = 0; i < READERS; i++)); do
         ro_get_magic >"$LIBVIRTD_DIR/reader.$i" 2>&1 &
@@ -234,7 +196,7 @@ test_hung_read_refuses_start_quickly() {
     local out start ms
     # a fresh hang, so that the check's own read is the one that hangs
     hang_stop
-    hang_start || return 1
+    hang_start "$MAGIC" || return 1
     start=$(ms_now)
     out=$(timeout 30 "$prefix/bin/virsh" -c qemu:///system start "$GUEST" 2>&1) &&
         { echo "start succeeded: $out"; return 1; }
@@ -261,11 +223,7 @@ test_reads_recover_after_the_hang() {
 
 # ---- main ------------------------------------------------------------------
 
-# shellcheck disable=SC2046 # pkg-config's words are compiler arguments
-if ! cc -o "$LIBVIRTD_DIR/hang-fs" "$here/hang-fs.c" $(pkg-config --cflags --libs fuse3); then
-    echo "FAIL: cannot compile hang-fs.c" >&2
-    exit 1
-fi
+hang_build || { echo "FAIL: cannot compile hang-fs.c" >&2; exit 1; }
 magic_libvirt_start "$top_srcdir"
 magic_guest_define "$GUEST" || { echo "FAIL: cannot define $GUEST" >&2; exit 1; }
 

@@ -4,7 +4,9 @@
 # file holds the marker (or cannot be read) and lets it start once the
 # marker is cleared, next to a qemu hook the host already has; and
 # virtmon-agent with magicLocalRead reads the same file itself, saying so in
-# vmonMagicSource, while without it the file stays unsupported.
+# vmonMagicSource, while without it the file stays unsupported. A FUSE file
+# whose read never answers makes the hook refuse and the agent report an
+# error, neither of them hanging.
 #
 # A private stock libvirtd with the hooks in its private /etc/libvirt, a
 # 64 MiB QEMU TCG guest, the marker set and cleared with virtmon-magic.
@@ -130,6 +132,36 @@ check_agent_without_opt_in() {
     "$HELPER" clear
 }
 
+# A hung file system behind the path: the hook refuses the start within
+# seconds, and the agent's local read gives up after a second, the agent
+# answering SNMP meanwhile.
+check_hung_file() {
+    local start ms error
+    if ! hang_can_run; then
+        test_note "no FUSE here: the hung file is left out"
+        return 0
+    fi
+    hang_build || test_fail "cannot compile hang-fs.c"
+    test_at_exit hang_stop
+    hang_start "$LOCAL_FILE" || test_fail "cannot mount hang-fs"
+    start=$SECONDS
+    expect_start_refused "hung file" "cannot read magic file '$LOCAL_FILE'"
+    [ $((SECONDS - start)) -lt 10 ] ||
+        mismatch "hung file: the refusal took $((SECONDS - start)) s"
+    traps_start_agent 'magicLocalRead yes' -- -u qemu:///system
+    test_wait_until 20 "the agent to report the hung read" magic_row_is 1 error
+    start=$(date +%s%N)
+    snmp_load_get "$(snmp_oid vmonMagicError).1" "$(snmp_oid vmonMagicSource).1"
+    ms=$((($(date +%s%N) - start) / 1000000))
+    [ "$ms" -lt 1000 ] || mismatch "hung file: the agent took $ms ms to answer"
+    error=$(snmp_value "$(snmp_oid vmonMagicError).1")
+    [[ $error == *"magic file '$LOCAL_FILE'"*@(Connection timed out|earlier reads have not returned)* ]] ||
+        mismatch "hung file: vmonMagicError '$error'"
+    expect_value "hung file vmonMagicSource" "$(snmp_oid vmonMagicSource).1" localFile
+    test_stop virtmon-agent
+    hang_stop
+}
+
 [ -x "$QEMU" ] || test_skip "$QEMU is not installed"
 [ -x "$HELPER" ] || test_fail "no $HELPER: build virtmon first"
 if out=$(LC_ALL=C virsh help get-magic 2>&1); then
@@ -143,6 +175,7 @@ check_hook_refuses_unreadable_file
 check_hook_allows_after_clear
 check_agent_local_read
 check_agent_without_opt_in
+check_hung_file
 test_is_running "$LIBVIRTD_PID" || test_fail "libvirtd died"
 [ "$MISMATCHES" -eq 0 ] || test_fail "$MISMATCHES mismatches"
 test_note "stock libvirt: the hook refuses starts while the marker is set, the agent reads the file locally when told to"
