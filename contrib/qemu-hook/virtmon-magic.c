@@ -4,9 +4,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "vmon-magic-local.h"
@@ -31,11 +33,53 @@ static void usage(FILE *out)
             VMON_MAGIC_LOCAL_PATH);
 }
 
+/* The read runs in a child process, which hands its result over a pipe:
+ * on FUSE a thread stuck in a read that never answers keeps its process
+ * from exiting, and libvirt waits for the hook's exit. The child lets go of
+ * stdin, stdout and stderr first, so that a child left hanging holds none
+ * of libvirt's pipes open. The parent waits a little longer than the
+ * child's own one-second bound. */
+static void read_in_child(const char *path, vmon_magic_local *out)
+{
+    struct pollfd pfd;
+    int fds[2], null_fd;
+    pid_t pid;
+
+    memset(out, 0, sizeof(*out));
+    out->status = VMON_MAGIC_ERROR;
+    out->errnum = ETIMEDOUT;
+    snprintf(out->error, sizeof(out->error), "cannot read magic file '%s': %s",
+             path, strerror(ETIMEDOUT));
+    if (pipe(fds) < 0 || (pid = fork()) < 0) {
+        out->errnum = errno;
+        snprintf(out->error, sizeof(out->error),
+                 "cannot read magic file '%s': %s", path, strerror(errno));
+        return;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        null_fd = open("/dev/null", O_RDWR);
+        dup2(null_fd, STDIN_FILENO);
+        dup2(null_fd, STDOUT_FILENO);
+        dup2(null_fd, STDERR_FILENO);
+        vmon_magic_local_read(path, out);
+        _exit(write(fds[1], out, sizeof(*out)) == (ssize_t)sizeof(*out) ? 0
+                                                                        : 1);
+    }
+    close(fds[1]);
+    pfd.fd = fds[0];
+    pfd.events = POLLIN;
+    if (poll(&pfd, 1, VMON_MAGIC_LOCAL_TIMEOUT_MS + 1000) == 1 &&
+        read(fds[0], out, sizeof(*out)) == (ssize_t)sizeof(*out))
+        waitpid(pid, NULL, WNOHANG);
+    close(fds[0]);
+}
+
 static int cmd_show(const char *path)
 {
     vmon_magic_local m;
 
-    vmon_magic_local_read(path, &m);
+    read_in_child(path, &m);
     if (m.status == VMON_MAGIC_MISSING) {
         fprintf(stderr, "virtmon-magic: '%s' does not exist\n", path);
         return EXIT_FAILED;
@@ -55,7 +99,7 @@ static int cmd_check(const char *path)
 {
     vmon_magic_local m;
 
-    vmon_magic_local_read(path, &m);
+    read_in_child(path, &m);
     if (m.status == VMON_MAGIC_MISSING)
         return EXIT_ALLOWED;
     if (m.status != VMON_MAGIC_OK) {
