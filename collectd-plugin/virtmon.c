@@ -1035,7 +1035,19 @@ static void escape_magic(const unsigned char *content, size_t len, char *buf,
     }
 }
 
-static void notify_magic(const vmon_event *ev, const vm_connection *conn)
+/* Where the connection's magic file status came from, for the
+ * notification's "source" meta data. */
+static const char *magic_source_name(const vmon_host_data *data)
+{
+    if (data && data->magic_source == VMON_MAGIC_SOURCE_API)
+        return "libvirt-api";
+    if (data && data->magic_source == VMON_MAGIC_SOURCE_LOCAL)
+        return "local-file";
+    return "none";
+}
+
+static void notify_magic(const vmon_event *ev, const vm_connection *conn,
+                         const vmon_host_data *data)
 {
     vm_origin origin = {NULL, conn->name, 0};
     char content[VMON_MAGIC_MAX * 4 + 1];
@@ -1063,6 +1075,7 @@ static void notify_magic(const vmon_event *ev, const vm_connection *conn)
     }
     plugin_notification_meta_add_string(&n, "uri", conn->uri);
     plugin_notification_meta_add_string(&n, "content", content);
+    plugin_notification_meta_add_string(&n, "source", magic_source_name(data));
     notification_send(&n, message);
 }
 
@@ -1085,7 +1098,7 @@ static void notify_event(const vmon_event *ev, const vmon_snapshot *snap)
     case VMON_EVENT_MARKER_SET:
     case VMON_EVENT_MARKER_CLEARED:
         if (config.report_magic_file)
-            notify_magic(ev, conn);
+            notify_magic(ev, conn, conn_data(snap, ev->conn_index));
         break;
     default:
         /* memory thresholds: the plugin sets none */

@@ -103,7 +103,7 @@ write_magic 'hello magic'
 [ "$(get_magic)" = "hello magic" ] || mismatch "virsh reads '$(get_magic)'"
 expect_values "a harmless magic file" 1 0
 expect "content changed" "Severity: OKAY" "Type: virtmon_magic_status" \
-    "content: hello magic" "uri: $URI"
+    "content: hello magic" "uri: $URI" "source: libvirt-api"
 
 # the marker as `echo` writes it, with a newline
 write_magic $'0xabadcafe\n'
