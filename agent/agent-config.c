@@ -262,6 +262,23 @@ static int apply_burst(vmon_agent_config *config, const config_line *line)
     return parse_number(line, 1, VMON_AGENT_MAX_RATE, &config->notify.burst);
 }
 
+/* magicLocalRead yes|no: on hosts whose libvirt lacks the magic file API,
+ * read the local system daemon's file directly (see doc/magic-file.md). */
+static int apply_magic_local_read(vmon_agent_config *config,
+                                  const config_line *line)
+{
+    if (strcmp(line->words[1], "yes") == 0) {
+        config->magic_local_read = true;
+    } else if (strcmp(line->words[1], "no") == 0) {
+        config->magic_local_read = false;
+    } else {
+        snmp_log(LOG_ERR, "%s:%u: %s: expected 'yes' or 'no', got '%s'\n",
+                 line->path, line->number, line->words[0], line->words[1]);
+        return -1;
+    }
+    return 0;
+}
+
 static const struct {
     const char *name;
     size_t max_values; /* every directive takes at least one */
@@ -280,6 +297,7 @@ static const struct {
     {"freeMemoryHysteresis", 1, apply_hysteresis},
     {"notificationRate", 1, apply_rate},
     {"notificationBurst", 1, apply_burst},
+    {"magicLocalRead", 1, apply_magic_local_read},
 };
 
 static int apply_line(vmon_agent_config *config, const config_line *line)

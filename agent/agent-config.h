@@ -37,6 +37,7 @@ typedef struct {
     /* statsEvery: poll a group only every N polls (0: every poll) */
     unsigned int group_every[VMON_GROUP_COUNT];
     vmon_notify_config notify;
+    bool magic_local_read; /* magicLocalRead: stock libvirt, local file */
 } vmon_agent_config;
 
 /* Defaults; NULL when out of memory. Free with vmon_agent_config_free. */

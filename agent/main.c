@@ -239,6 +239,7 @@ static int start_core(agent *a)
         .cell_low_bytes = notify->cell_low_bytes,
         .host_low_bytes = notify->host_low_bytes,
         .hysteresis_bytes = notify->hysteresis_bytes,
+        .magic_local_read = a->config->magic_local_read,
     };
 
     memcpy(core_config.group_every, a->config->group_every,

@@ -1,5 +1,6 @@
 /* mib-magic.c: getters of vmonMagicTable: the host's magic file as read
- * through libvirt, and whether its content blocks domains from starting. */
+ * through libvirt (or locally, when opted in), and whether its content
+ * blocks domains from starting. */
 #include <config.h>
 
 #include "mib.h"
@@ -74,4 +75,28 @@ bool vmon_mib_get_magic_error(const vmon_mib_object *obj,
     (void)obj;
     return magic_status(row) == VMON_MAGIC_ERROR &&
            vmon_mib_set_string(val, row->host->magic_error);
+}
+
+/* vmonMagicSource, spelled out like vmonMagicStatus. */
+static const struct {
+    vmon_magic_source source;
+    long mib;
+} magic_sources[] = {
+    {VMON_MAGIC_SOURCE_NONE, 1},  /* none */
+    {VMON_MAGIC_SOURCE_API, 2},   /* libvirtApi */
+    {VMON_MAGIC_SOURCE_LOCAL, 3}, /* localFile */
+};
+
+bool vmon_mib_get_magic_source(const vmon_mib_object *obj,
+                               const vmon_mib_row *row, vmon_mib_value *val)
+{
+    vmon_magic_source source =
+        row->host ? row->host->magic_source : VMON_MAGIC_SOURCE_NONE;
+    size_t i;
+
+    (void)obj;
+    for (i = 0; i < sizeof(magic_sources) / sizeof(magic_sources[0]); i++)
+        if (magic_sources[i].source == source)
+            return vmon_mib_set_integer(val, magic_sources[i].mib);
+    return false;
 }

@@ -321,6 +321,8 @@ const vmon_mib_object vmon_mib_objects[] = {
     {.name = "vmonMagicError", OID(VMON_OID_MAGIC_ERROR),
      OF(VMON_MIB_MAGIC, ASN_OCTET_STR, vmon_mib_get_magic_error),
      UTF8},
+    {.name = "vmonMagicSource", OID(VMON_OID_MAGIC_SOURCE),
+     OF(VMON_MIB_MAGIC, ASN_INTEGER, vmon_mib_get_magic_source)},
 
     {.name = "vmonEventsQueued", OID(VMON_OID_EVENTS_QUEUED),
      OF(VMON_MIB_SCALARS, ASN_COUNTER64, vmon_mib_get_event_counter),

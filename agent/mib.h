@@ -240,6 +240,8 @@ bool vmon_mib_get_magic_is_boot_blocked(const vmon_mib_object *,
                                         const vmon_mib_row *, vmon_mib_value *);
 bool vmon_mib_get_magic_error(const vmon_mib_object *, const vmon_mib_row *,
                               vmon_mib_value *);
+bool vmon_mib_get_magic_source(const vmon_mib_object *, const vmon_mib_row *,
+                               vmon_mib_value *);
 
 bool vmon_mib_get_event_counter(const vmon_mib_object *, const vmon_mib_row *,
                                 vmon_mib_value *);

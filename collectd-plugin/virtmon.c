@@ -68,6 +68,7 @@ typedef struct {
     bool report_block_devices;
     bool report_interfaces;
     bool report_magic_file;
+    bool magic_local_read; /* MagicLocalRead: stock libvirt, local file */
     bool notifications;
     unsigned int stats_groups; /* StatsGroups; 0: every group */
     unsigned int group_every[VMON_GROUP_COUNT]; /* StatsEvery */
@@ -446,6 +447,7 @@ static const struct {
     {"ReportBlockDevices", config_boolean, &config.report_block_devices},
     {"ReportNetworkInterfaces", config_boolean, &config.report_interfaces},
     {"ReportMagicFile", config_boolean, &config.report_magic_file},
+    {"MagicLocalRead", config_boolean, &config.magic_local_read},
     {"Notifications", config_boolean, &config.notifications},
     {"StatsGroups", config_stats_groups, NULL},
     {"StatsEvery", config_stats_every, NULL},
@@ -625,10 +627,12 @@ static void submit_node(const vm_origin *origin, const vmon_host_data *data)
 }
 
 /* The magic file's status is always sent (0 not polled .. 4 missing, as
- * vmon_magic_status); boot_blocked only when the content is known. */
+ * vmon_magic_status), and its source (vmon_magic_source); boot_blocked
+ * only when the content is known. */
 static void submit_magic(const vm_origin *origin, const vmon_host_data *data)
 {
     submit_gauge(origin, "virtmon_magic_status", NULL, data->magic_status);
+    submit_gauge(origin, "virtmon_magic_source", NULL, data->magic_source);
     if (data->magic_status == VMON_MAGIC_OK ||
         data->magic_status == VMON_MAGIC_MISSING)
         submit_gauge(origin, "bool", "boot_blocked",
@@ -1121,7 +1125,19 @@ static void notify_domain_stale(const vmon_event *ev, const vm_connection *conn,
     free(message);
 }
 
-static void notify_magic(const vmon_event *ev, const vm_connection *conn)
+/* Where the connection's magic file status came from, for the
+ * notification's "source" meta data. */
+static const char *magic_source_name(const vmon_host_data *data)
+{
+    if (data && data->magic_source == VMON_MAGIC_SOURCE_API)
+        return "libvirt-api";
+    if (data && data->magic_source == VMON_MAGIC_SOURCE_LOCAL)
+        return "local-file";
+    return "none";
+}
+
+static void notify_magic(const vmon_event *ev, const vm_connection *conn,
+                         const vmon_host_data *data)
 {
     vm_origin origin = {NULL, conn->name, 0, 0};
     char content[VMON_MAGIC_MAX * 4 + 1];
@@ -1149,6 +1165,7 @@ static void notify_magic(const vmon_event *ev, const vm_connection *conn)
     }
     plugin_notification_meta_add_string(&n, "uri", conn->uri);
     plugin_notification_meta_add_string(&n, "content", content);
+    plugin_notification_meta_add_string(&n, "source", magic_source_name(data));
     notification_send(&n, message);
 }
 
@@ -1179,7 +1196,7 @@ static void notify_event(const vmon_event *ev, const vmon_snapshot *snap)
     case VMON_EVENT_MARKER_SET:
     case VMON_EVENT_MARKER_CLEARED:
         if (config.report_magic_file)
-            notify_magic(ev, conn);
+            notify_magic(ev, conn, conn_data(snap, ev->conn_index));
         break;
     default:
         /* memory thresholds: the plugin sets none */
@@ -1316,6 +1333,7 @@ static int start_core(void)
     cc.poll_timeout_s = (unsigned int)config.poll_timeout_s;
     cc.stats_groups = stats_groups();
     memcpy(cc.group_every, config.group_every, sizeof(cc.group_every));
+    cc.magic_local_read = config.magic_local_read;
     if (!(core = vmon_core_new(&cc)))
         goto cleanup;
     if (vmon_core_start(core) < 0) {

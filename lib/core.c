@@ -13,6 +13,7 @@
 #include "vmon-conn.h"
 #include "vmon-core-internal.h"
 #include "vmon-eventloop.h"
+#include "vmon-magic-local.h"
 #include "vmon-queue.h"
 #include "vmon-util.h"
 
@@ -78,6 +79,7 @@ vmon_core *vmon_core_new(const vmon_core_config *config)
 
     if (!config_is_valid(config))
         return NULL;
+    vmon_magic_set_local_read(config->magic_local_read);
     if (!(core = calloc(1, sizeof(*core))))
         return NULL;
     core->wake[0] = core->wake[1] = -1;

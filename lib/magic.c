@@ -1,9 +1,11 @@
 /* magic.c: reads the host's magic file through virConnectGetMagicFileContent,
- * an extension API looked up at run time because stock libvirt lacks it. */
+ * an extension API looked up at run time because stock libvirt lacks it;
+ * without it, and only when opted in, reads the local system file itself. */
 #include <config.h>
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libvirt/virterror.h>
@@ -11,9 +13,15 @@
 #include <pthread.h>
 
 #include "vmon-collect.h"
+#include "vmon-magic-local.h"
 #include "vmon-watch.h"
 
-typedef char *(*magic_fn)(virConnectPtr conn);
+/* The symbol's version node: the API as libvirt 9.1.0 would add it, with
+ * flags. An older build of the extension (no flags) is not called. */
+#define MAGIC_SYMBOL "virConnectGetMagicFileContent"
+#define MAGIC_SYMBOL_VERSION "LIBVIRT_9.1.0"
+
+typedef char *(*magic_fn)(virConnectPtr conn, unsigned int flags);
 
 static pthread_once_t magic_once = PTHREAD_ONCE_INIT;
 static magic_fn magic_lookup_result;
@@ -26,12 +34,19 @@ static void magic_lookup(void)
     void *sym = NULL;
 
     if (lib) {
-        sym = dlsym(lib, "virConnectGetMagicFileContent");
+        sym = dlvsym(lib, MAGIC_SYMBOL, MAGIC_SYMBOL_VERSION);
         dlclose(lib);
     }
     if (!sym)
-        sym = dlsym(RTLD_DEFAULT, "virConnectGetMagicFileContent");
+        sym = dlvsym(RTLD_DEFAULT, MAGIC_SYMBOL, MAGIC_SYMBOL_VERSION);
     memcpy(&magic_lookup_result, &sym, sizeof(sym));
+}
+
+static atomic_bool is_local_read_on;
+
+void vmon_magic_set_local_read(bool is_on)
+{
+    atomic_store(&is_local_read_on, is_on);
 }
 
 static magic_fn magic_function(void)
@@ -62,10 +77,9 @@ static void magic_set_error(vmon_host_data *data)
 {
     virErrorPtr err = virGetLastError();
 
+    data->magic_source = VMON_MAGIC_SOURCE_API;
     if (err && err->code == VIR_ERR_SYSTEM_ERROR && err->int1 == ENOENT) {
         data->magic_status = VMON_MAGIC_MISSING;
-    } else if (vmon_virt_error_is_unsupported()) {
-        data->magic_status = VMON_MAGIC_UNSUPPORTED;
     } else {
         data->magic_status = VMON_MAGIC_ERROR;
         data->magic_error = strdup(vmon_virt_error());
@@ -73,24 +87,60 @@ static void magic_set_error(vmon_host_data *data)
     virResetLastError();
 }
 
+static void magic_set_content(vmon_host_data *data,
+                              const unsigned char *content, size_t len,
+                              vmon_magic_source source)
+{
+    data->magic_len = len < VMON_MAGIC_MAX ? len : VMON_MAGIC_MAX;
+    memcpy(data->magic, content, data->magic_len);
+    data->is_boot_blocked = vmon_magic_is_marker(data->magic, data->magic_len);
+    data->magic_status = VMON_MAGIC_OK;
+    data->magic_source = source;
+}
+
+/* Stock libvirt on this host: the file the system daemon would read, by the
+ * same rules, when the operator opted in. */
+static bool magic_read_local(vmon_host_data *data)
+{
+    vmon_magic_local local;
+
+    if (!atomic_load(&is_local_read_on) ||
+        !vmon_magic_uri_is_local_system(data->uri))
+        return false;
+    vmon_magic_local_read(VMON_MAGIC_LOCAL_PATH, &local);
+    if (local.status == VMON_MAGIC_OK) {
+        magic_set_content(data, local.content, local.len,
+                          VMON_MAGIC_SOURCE_LOCAL);
+        return true;
+    }
+    data->magic_status = local.status;
+    data->magic_source = VMON_MAGIC_SOURCE_LOCAL;
+    if (local.status == VMON_MAGIC_ERROR)
+        data->magic_error = strdup(local.error);
+    return true;
+}
+
 void vmon_collect_magic(virConnectPtr conn, vmon_host_data *data)
 {
     magic_fn fn = magic_function();
     char *content;
 
-    if (!fn) {
+    if (fn) {
+        vmon_watch_step("virConnectGetMagicFileContent");
+        content = fn(conn, 0);
+        if (content) {
+            magic_set_content(data, (const unsigned char *)content,
+                              strnlen(content, VMON_MAGIC_MAX),
+                              VMON_MAGIC_SOURCE_API);
+            free(content);
+            return;
+        }
+        if (!vmon_virt_error_is_unsupported()) {
+            magic_set_error(data);
+            return;
+        }
+        virResetLastError();
+    }
+    if (!magic_read_local(data))
         data->magic_status = VMON_MAGIC_UNSUPPORTED;
-        return;
-    }
-    vmon_watch_step("virConnectGetMagicFileContent");
-    content = fn(conn);
-    if (!content) {
-        magic_set_error(data);
-        return;
-    }
-    data->magic_len = strnlen(content, VMON_MAGIC_MAX);
-    memcpy(data->magic, content, data->magic_len);
-    data->is_boot_blocked = vmon_magic_is_marker(data->magic, data->magic_len);
-    data->magic_status = VMON_MAGIC_OK;
-    free(content);
 }

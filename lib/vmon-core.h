@@ -45,6 +45,9 @@ typedef struct {
     uint64_t cell_low_bytes;      /* 0: no NUMA cell threshold */
     uint64_t host_low_bytes;      /* 0: no host free-memory threshold */
     uint64_t hysteresis_bytes;    /* recovery needs threshold + this */
+    /* without the magic file API, read the local system daemon's file
+     * directly (qemu:///system and the like only); off by default */
+    bool magic_local_read;
 } vmon_core_config;
 
 #define VMON_POLL_TIMEOUT_MAX 3600

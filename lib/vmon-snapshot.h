@@ -50,6 +50,13 @@ typedef enum {
     VMON_MAGIC_MISSING = 4, /* the API answered: the file does not exist */
 } vmon_magic_status;
 
+/* Where the magic file's status came from. */
+typedef enum {
+    VMON_MAGIC_SOURCE_NONE = 0,  /* not read: not polled or unsupported */
+    VMON_MAGIC_SOURCE_API = 1,   /* virConnectGetMagicFileContent */
+    VMON_MAGIC_SOURCE_LOCAL = 2, /* read directly (magic_local_read opt-in) */
+} vmon_magic_source;
+
 /* Optional values: a bit set in `has` means the field was reported. */
 enum {
     VMON_DOM_HAS_STATE = 1u << 0,
@@ -215,6 +222,7 @@ typedef struct {
     size_t magic_len;
     unsigned char magic[VMON_MAGIC_MAX];
     bool is_boot_blocked; /* content equals VMON_MAGIC_MARKER */
+    vmon_magic_source magic_source;
 } vmon_host_data;
 
 /* One watched URI as seen by the last poll round. */

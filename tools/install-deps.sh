@@ -15,6 +15,8 @@ PACKAGES=(
     gnutls-bin valgrind
     # used by the test scripts
     bash coreutils procps iproute2 util-linux dpkg apt python3
+    # a FUSE file whose read never returns (tests of the magic file)
+    libfuse3-dev
     # building the patched libvirt (contrib/libvirt-magic-file/build.sh)
     dpkg-dev patch xz-utils gcc libc6-dev meson ninja-build perl
     libxml2-utils xsltproc rpcsvc-proto libglib2.0-dev libgnutls28-dev

@@ -1,5 +1,6 @@
 /* magic-file-probe: calls virConnectGetMagicFileContent over a read-only
- * connection and prints what a client sees, including the error's int1. */
+ * connection and prints what a client sees, including the error's int1.
+ * Usage: magic-file-probe URI [FLAGS] */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,17 +17,21 @@ int main(int argc, char **argv)
     char *content = NULL;
     int ret = 1;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s URI\n", argv[0]);
+    unsigned int flags = 0;
+
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: %s URI [FLAGS]\n", argv[0]);
         return 2;
     }
+    if (argc == 3)
+        flags = (unsigned int)strtoul(argv[2], NULL, 0);
 
     if (!(conn = virConnectOpenReadOnly(argv[1]))) {
         fprintf(stderr, "cannot open '%s'\n", argv[1]);
         return 2;
     }
 
-    if ((content = virConnectGetMagicFileContent(conn))) {
+    if ((content = virConnectGetMagicFileContent(conn, flags))) {
         const unsigned char *p;
 
         printf("content=");

@@ -59,7 +59,7 @@ magic_remove() {
     fi || test_fail "cannot remove '$MAGIC_FILE'"
 }
 
-# A directory at the path: open() works, read() fails with EISDIR.
+# A directory at the path: refused as no regular file (EISDIR), never read.
 magic_make_dir() {
     magic_remove
     mkdir "$MAGIC_FILE" || test_fail "cannot create the directory '$MAGIC_FILE'"

@@ -4,7 +4,7 @@
 # status and the boot-blocking marker as values, and changes of its content
 # and of the marker as notifications, as the patched virsh reads the file.
 #
-# The private libvirtd serves test+unix:///default; its /run/libvirt is a
+# The private libvirtd serves qemu:///system; its /run/libvirt is a
 # private tmpfs, where the test writes the magic file itself.
 
 here=$(dirname "$0")
@@ -19,7 +19,7 @@ BUILD=${abs_top_srcdir:-.}/contrib/libvirt-magic-file/build.sh
 [ -x "$BUILD" ] || test_skip "no $BUILD"
 [ -r /etc/debian_version ] || test_skip "the patched libvirt builds on Debian"
 
-URI=test+unix:///default
+URI=qemu:///system
 MAGIC=/run/libvirt/magic_file
 MISMATCHES=0
 
@@ -38,15 +38,17 @@ value_is() {
 }
 
 # expect_values WHAT STATUS BLOCKED: the status (virtmon-types.db: 1 read,
-# 4 absent) and boot_blocked flag come to be written.
+# 4 absent) and boot_blocked flag come to be written, with the source 1:
+# the libvirt API answered.
 expect_values() {
     local what=$1 deadline=$((SECONDS + 15))
     while [ "$SECONDS" -lt "$deadline" ]; do
         value_is virtmon_magic_status "$2" &&
-            value_is bool-boot_blocked "$3" && return 0
+            value_is bool-boot_blocked "$3" &&
+            value_is virtmon_magic_source 1 && return 0
         sleep 0.2
     done
-    mismatch "$what: status/boot_blocked not $2/$3"
+    mismatch "$what: status/boot_blocked/source not $2/$3/1"
 }
 
 # write_magic [CONTENT]: writes the magic file (removes it without CONTENT)
@@ -101,7 +103,7 @@ write_magic 'hello magic'
 [ "$(get_magic)" = "hello magic" ] || mismatch "virsh reads '$(get_magic)'"
 expect_values "a harmless magic file" 1 0
 expect "content changed" "Severity: OKAY" "Type: virtmon_magic_status" \
-    "content: hello magic" "uri: $URI"
+    "content: hello magic" "uri: $URI" "source: libvirt-api"
 
 # the marker as `echo` writes it, with a newline
 write_magic $'0xabadcafe\n'

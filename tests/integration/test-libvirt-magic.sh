@@ -13,6 +13,8 @@ top_srcdir=$(cd "$here/../.." && pwd)
 . "$here/libvirtd.sh"
 # shellcheck source=tests/integration/check.sh
 . "$here/check.sh"
+# shellcheck source=tests/integration/magic-libvirt.sh
+. "$here/magic-libvirt.sh"
 
 # The documented path; on Debian /var/run is /run, which tmpfs hides.
 MAGIC=/var/run/libvirt/magic_file
@@ -20,12 +22,7 @@ MAGIC=/var/run/libvirt/magic_file
 MAGIC_REAL=/run/libvirt/magic_file
 GUEST=magic-guest
 
-can_build_here() {
-    [ -r /etc/debian_version ] && command -v apt-get >/dev/null &&
-        [ -x /usr/bin/qemu-system-x86_64 ]
-}
-
-if ! can_build_here; then
+if ! magic_libvirt_can_run; then
     echo "SKIP: needs Debian with apt and qemu-system-x86_64" >&2
     exit 77
 fi
@@ -33,11 +30,6 @@ fi
 libvirtd_enter_namespace "$@"
 trap libvirtd_cleanup EXIT
 
-if ! prefix=$(bash "$top_srcdir/contrib/libvirt-magic-file/build.sh" | tail -n 1) ||
-    [ ! -x "$prefix/sbin/libvirtd" ]; then
-    echo "FAIL: contrib/libvirt-magic-file/build.sh did not build libvirt" >&2
-    exit 1
-fi
 
 
 
@@ -73,15 +65,32 @@ test_get_magic_readonly_qemu_returns_content() {
     stdout_is 'hello magic\n\n' ro_virsh qemu:///system
 }
 
-test_get_magic_readonly_test_driver_returns_content() {
-    magic_set 'via the test driver'
-    stdout_is 'via the test driver\n' ro_virsh test+unix:///default
+# The test driver serves the <magicfile> of its XML, never the host's file.
+test_get_magic_test_driver_serves_its_own_file() {
+    local out
+    magic_set 'the host file'
+    stdout_is '0xabadcafe\n' ro_virsh "test://$top_srcdir/tests/fixtures/node-magic.xml" ||
+        return 1
+    out=$(ro_virsh test+unix:///default 2>&1) && { echo "read: $out"; return 1; }
+    [[ $out == *"the test driver's XML has no <magicfile>: No such file or directory"* ]] ||
+        { echo "unexpected error: $out"; return 1; }
+}
+
+# flags are checked with virCheckFlags by the driver, over the remote
+# protocol too: an unknown flag is VIR_ERR_INVALID_ARG (8).
+test_unknown_flag_is_rejected() {
+    local out uri
+    magic_set 'content'
+    for uri in qemu:///system test+unix:///default; do
+        out=$(LD_LIBRARY_PATH=$prefix/lib "$LIBVIRTD_DIR/probe" "$uri" 1)
+        [ "$out" = "error code=8 int1=0" ] || { echo "$uri: got '$out'"; return 1; }
+    done
 }
 
 test_get_magic_missing_file_names_the_file() {
     local out uri
     rm -f "$MAGIC"
-    for uri in qemu:///system test+unix:///default; do
+    for uri in qemu:///system; do
         out=$(ro_virsh "$uri" 2>&1) && { echo "$uri succeeded: $out"; return 1; }
         [[ $out == *"cannot read magic file '$MAGIC_REAL': No such file or directory"* ]] ||
             { echo "$uri: unexpected error: $out"; return 1; }
@@ -100,7 +109,7 @@ test_unreadable_file_error_carries_errno() {
     local out eisdir=21
     rm -f "$MAGIC"
     mkdir "$MAGIC"
-    out=$(LD_LIBRARY_PATH=$prefix/lib "$LIBVIRTD_DIR/probe" test+unix:///default)
+    out=$(LD_LIBRARY_PATH=$prefix/lib "$LIBVIRTD_DIR/probe" qemu:///system)
     rmdir "$MAGIC"
     [ "$out" = "error code=38 int1=$eisdir" ] || { echo "got '$out'"; return 1; }
 }
@@ -117,27 +126,12 @@ test_get_magic_long_file_gives_first_32_bytes() {
 
 test_get_magic_non_ascii_bytes_survive() {
     magic_set '\303\251t\351\377\001\tend'
-    stdout_is '\303\251t\351\377\001\tend\n' ro_virsh qemu:///system &&
-        stdout_is '\303\251t\351\377\001\tend\n' ro_virsh test+unix:///default
+    stdout_is '\303\251t\351\377\001\tend\n' ro_virsh qemu:///system
 }
 
 test_get_magic_stops_at_nul_byte() {
     magic_set 'before\000after'
     stdout_is 'before\n' ro_virsh qemu:///system
-}
-
-# A 64 MiB TCG guest with no disk: enough for QEMU to start.
-define_guest() {
-    cat >"$LIBVIRTD_DIR/guest.xml" <<EOF
-<domain type='qemu'>
-  <name>$GUEST</name>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>
-</domain>
-EOF
-    rw_virsh define "$LIBVIRTD_DIR/guest.xml" >/dev/null
 }
 
 guest_state_is() {
@@ -161,7 +155,7 @@ test_marker_refuses_start_and_guest_stays_shut_off() {
 test_marker_refuses_create_of_transient_guest() {
     local out
     magic_set '0xabadcafe'
-    sed "s/$GUEST/$GUEST-transient/" "$LIBVIRTD_DIR/guest.xml" >"$LIBVIRTD_DIR/t.xml"
+    sed "s/$GUEST/$GUEST-transient/" "$LIBVIRTD_DIR/$GUEST.xml" >"$LIBVIRTD_DIR/t.xml"
     out=$(rw_virsh create "$LIBVIRTD_DIR/t.xml" 2>&1) && { echo "create succeeded"; return 1; }
     [[ $out == *"domain start refused"* ]] || { echo "unexpected error: $out"; return 1; }
     ! rw_virsh domstate "$GUEST-transient" >/dev/null 2>&1 ||
@@ -192,17 +186,12 @@ test_marker_refuses_managed_save_restore_and_keeps_image() {
 
 # ---- main ------------------------------------------------------------------
 
-if ! cc -o "$LIBVIRTD_DIR/probe" "$here/magic-file-probe.c" \
-    -I"$prefix/include" -L"$prefix/lib" -lvirt; then
-    echo "FAIL: cannot compile magic-file-probe.c" >&2
-    exit 1
-fi
-libvirtd_use_prefix "$prefix"
-libvirtd_start || exit 1
+magic_libvirt_start "$top_srcdir"
 
 check_run test_stock_virsh_has_no_get_magic
 check_run test_get_magic_readonly_qemu_returns_content
-check_run test_get_magic_readonly_test_driver_returns_content
+check_run test_get_magic_test_driver_serves_its_own_file
+check_run test_unknown_flag_is_rejected
 check_run test_get_magic_missing_file_names_the_file
 check_run test_missing_file_error_carries_enoent_to_remote_client
 check_run test_unreadable_file_error_carries_errno
@@ -210,7 +199,7 @@ check_run test_get_magic_empty_file_is_empty
 check_run test_get_magic_long_file_gives_first_32_bytes
 check_run test_get_magic_non_ascii_bytes_survive
 check_run test_get_magic_stops_at_nul_byte
-if define_guest; then
+if magic_guest_define "$GUEST"; then
     check_run test_marker_refuses_start_and_guest_stays_shut_off
     check_run test_marker_refuses_create_of_transient_guest
     check_run test_cleared_marker_lets_guest_start

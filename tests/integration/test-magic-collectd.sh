@@ -4,10 +4,9 @@
 # notifications carrying the content.
 #
 # The patched libvirtd runs privately, listening on TCP on 127.0.0.1; a
-# private collectd, on the patched libvirt.so.0, watches one host four
-# ways: qemu:///system and test+unix:///default over the unix socket,
-# qemu+tcp://127.0.0.1:PORT/system through the remote driver, and
-# test:///default in-process. For each file the test writes (the cases of
+# private collectd, on the patched libvirt.so.0, watches one host three
+# ways: qemu:///system and qemu+unix:///system over the unix socket,
+# qemu+tcp://127.0.0.1:PORT/system through the remote driver. For each file the test writes (the cases of
 # magic.sh) the csv values virtmon_magic_status and bool-boot_blocked of
 # every connection must say what the file says, read with od, and each
 # change must bring exactly the notifications the plugin's README lists,
@@ -149,8 +148,8 @@ magic_build
 libvirtd_use_prefix "$MAGIC_PREFIX"
 TCP_PORT=$(libvirtd_pick_port) || test_fail "no free TCP port on 127.0.0.1"
 libvirtd_listen_tcp "$TCP_PORT"
-URIS=(qemu:///system test+unix:///default
-    "qemu+tcp://127.0.0.1:$TCP_PORT/system" test:///default)
+URIS=(qemu:///system qemu+unix:///system
+    "qemu+tcp://127.0.0.1:$TCP_PORT/system")
 
 magic_write "$MAGIC_FIRST"
 test_at_exit libvirtd_cleanup

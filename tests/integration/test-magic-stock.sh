@@ -4,12 +4,13 @@
 #
 # A private stock libvirtd, with a marker in its magic file that stock
 # libvirt never reads, is watched by the agent on the stock libvirt.so.0
-# (test:///default, qemu:///system, test+unix:///default): every magic row
+# (the test driver with a <magicfile> in its XML, qemu:///system,
+# test+unix:///default): every magic row
 # is unsupported with no content, no magic notification is sent, and the
 # rest of the MIB equals virsh. Then, where the patched libvirt can be
 # built, the agent runs on the patched library against the same stock
 # daemon: the daemon's connections stay unsupported (it does not know the
-# procedure) while in-process test:///default reads the marker.
+# procedure) while the in-process test driver serves its XML's marker.
 
 # Automake may run .sh tests with /bin/sh; this one needs bash.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -22,7 +23,8 @@ libvirtd_enter_namespace "$@"
 . "$here/vs-virsh.sh"
 . "$here/magic.sh"
 
-URIS=(test:///default qemu:///system test+unix:///default)
+URIS=("test://$VIRTMON_FIXTURES/node-magic.xml" qemu:///system
+    test+unix:///default)
 MAGIC_TRAPS=(vmonMagicChanged vmonBootMarkerSet vmonBootMarkerCleared)
 
 start_agent() {
@@ -83,13 +85,14 @@ check_stock_agent() {
     test_stop virtmon-agent
 }
 
-# The patched library talking to the stock daemon: only in-process
-# test:///default has the extension; it finds the marker and says so once.
+# The patched library talking to the stock daemon: only the in-process test
+# driver has the extension; it serves node-magic.xml's marker and says so
+# once.
 check_patched_client_with_stock_daemon() {
     local marker
     magic_build
     magic_write '0xabadcafe\n'
-    marker=$(printf '0xabadcafe\n' | od -An -v -tx1 | tr -d ' \n')
+    marker=$(printf '0xabadcafe' | od -An -v -tx1 | tr -d ' \n')
     LD_LIBRARY_PATH=$MAGIC_PREFIX/lib start_agent
     expect_magic_row 1 ok true "$marker"
     expect_magic_row 2 unsupported
