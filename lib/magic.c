@@ -5,12 +5,11 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libvirt/virterror.h>
-
-#include <pthread.h>
 
 #include "vmon-collect.h"
 #include "vmon-magic-local.h"
