@@ -104,8 +104,12 @@ stats_time_passed() {
 }
 
 # The stuck guest keeps its last values while the bystander's move on.
+# Once the stuck guest is named stale, what it shows is carried over: its
+# stats times stand still while the bystander's move on.
 stuck_keeps_last_values() {
     local col stuck_at bystander_at got
+    test_wait_until "$WAIT" "vmonDomainIsStale of the stuck guest" \
+        agent_is vmonDomainIsStale "$STUCK_ROW" "$SNMP_TRUE"
     for col in vmonDomainBlockStatsTime vmonDomainBalloonStatsTime; do
         stuck_at=$(agent_get "$col" "$STUCK_ROW") ||
             test_fail "$col of the stuck guest is absent"
