@@ -1,0 +1,58 @@
+# loops.sh: what the restart and load loops share (sourced after traps.sh):
+# counting notifications since a point, the agent's resources per cycle
+# and the check that they stayed flat.
+
+LOOP_FDS=()  # the agent's open fds after each cycle
+LOOP_RSS=()  # and its VmRSS in kB
+# RSS may grow this much from the end of the first cycle to the last (heap
+# fragmentation, libvirt's caches); fds may not grow at all. A sanitizer
+# build sets more: its allocator holds freed memory in quarantine.
+LOOP_RSS_GROWTH_MAX_KIB=${VMON_RSS_GROWTH_MAX_KIB:-2048}
+
+# loop_traps_since N NAME: how many NAME notifications arrived after the
+# first N of ours.
+loop_traps_since() {
+    traps_lines | tail -n +"$(($1 + 1))" |
+        grep -c -F "$SNMP_TRAP_OID = OID: $(snmp_oid "$2")$(printf '\t')"
+}
+
+loop_has_trap_since() {
+    [ "$(loop_traps_since "$1" "$2")" -ge "${3:-1}" ]
+}
+
+loop_wait_trap_since() {
+    test_wait_until "${4:-30}" "$2 after notification $1" \
+        loop_has_trap_since "$1" "$2" "${3:-1}"
+}
+
+loop_record() {
+    local fds rss
+    fds=$(agent_fds)
+    rss=$(agent_rss_kib)
+    LOOP_FDS+=("$fds")
+    LOOP_RSS+=("$rss")
+    test_note "cycle ${#LOOP_FDS[@]}: agent has $fds fds, VmRSS $rss kB"
+}
+
+# After the cycles: fds the same as after the first, RSS within bounds.
+loop_check_flat() {
+    local first_fds=${LOOP_FDS[0]} first_rss=${LOOP_RSS[0]} i max_fds=0 max_rss=0
+    for i in "${!LOOP_FDS[@]}"; do
+        [ "${LOOP_FDS[i]}" -gt "$max_fds" ] && max_fds=${LOOP_FDS[i]}
+        [ "${LOOP_RSS[i]}" -gt "$max_rss" ] && max_rss=${LOOP_RSS[i]}
+    done
+    test_note "fds: $first_fds after cycle 1, at most $max_fds; VmRSS: $first_rss kB after cycle 1, at most $max_rss kB, ${LOOP_RSS[-1]} kB at the end"
+    [ "$max_fds" -eq "$first_fds" ] ||
+        test_fail "agent fds grew from $first_fds to $max_fds over ${#LOOP_FDS[@]} cycles"
+    [ $((max_rss - first_rss)) -le "$LOOP_RSS_GROWTH_MAX_KIB" ] ||
+        test_fail "agent VmRSS grew from $first_rss to $max_rss kB (more than $LOOP_RSS_GROWTH_MAX_KIB kB)"
+}
+
+mib_scalar() {
+    snmp_cmd snmpget -On -Oqv -- "$(snmp_oid "$1").0" 2>/dev/null
+}
+
+# mib_conn_column NAME: the column's value for connection 1.
+mib_conn_column() {
+    snmp_cmd snmpget -On -Oqv -- "$(snmp_oid "$1").1" 2>/dev/null
+}
