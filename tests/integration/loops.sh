@@ -4,7 +4,7 @@
 
 LOOP_FDS=()  # the agent's open fds after each cycle
 LOOP_RSS=()  # and its VmRSS in kB
-# RSS may grow this much from the end of the first cycle to the last (heap
+# RSS may grow this much from the end of the second cycle to the last (heap
 # fragmentation, libvirt's caches); fds may not grow at all. A sanitizer
 # build sets more: its allocator holds freed memory in quarantine.
 LOOP_RSS_GROWTH_MAX_KIB=${VMON_RSS_GROWTH_MAX_KIB:-2048}
@@ -32,16 +32,23 @@ loop_record() {
     LOOP_FDS+=("$fds")
     LOOP_RSS+=("$rss")
     test_note "cycle ${#LOOP_FDS[@]}: agent has $fds fds, VmRSS $rss kB"
+    # what an extra fd is, for the failure message
+    [ ${#LOOP_FDS[@]} -lt 3 ] || [ "$fds" -eq "${LOOP_FDS[1]}" ] ||
+        ls -l "/proc/$SNMP_AGENT_PID/fd" | sed 's/^/  /'
+    return 0
 }
 
-# After the cycles: fds the same as after the first, RSS within bounds.
+# After the cycles: fds the same as after the second, RSS within bounds of
+# it. The first restart is the warm-up: libvirt opens some of its event fds
+# only on a reconnect, and slow builds (sanitizers) get there later.
 loop_check_flat() {
-    local first_fds=${LOOP_FDS[0]} first_rss=${LOOP_RSS[0]} i max_fds=0 max_rss=0
+    local first_fds=${LOOP_FDS[1]} first_rss=${LOOP_RSS[1]} i max_fds=0 max_rss=0
     for i in "${!LOOP_FDS[@]}"; do
+        [ "$i" -ge 1 ] || continue
         [ "${LOOP_FDS[i]}" -gt "$max_fds" ] && max_fds=${LOOP_FDS[i]}
         [ "${LOOP_RSS[i]}" -gt "$max_rss" ] && max_rss=${LOOP_RSS[i]}
     done
-    test_note "fds: $first_fds after cycle 1, at most $max_fds; VmRSS: $first_rss kB after cycle 1, at most $max_rss kB, ${LOOP_RSS[-1]} kB at the end"
+    test_note "fds: $first_fds after cycle 2, at most $max_fds; VmRSS: $first_rss kB after cycle 2, at most $max_rss kB, ${LOOP_RSS[-1]} kB at the end"
     [ "$max_fds" -eq "$first_fds" ] ||
         test_fail "agent fds grew from $first_fds to $max_fds over ${#LOOP_FDS[@]} cycles"
     [ $((max_rss - first_rss)) -le "$LOOP_RSS_GROWTH_MAX_KIB" ] ||

@@ -13,7 +13,7 @@ libvirtd_enter_namespace "$@"
 
 URI=test+unix:///default
 CYCLES=5
-RSS_GROWTH_MAX_KIB=${VMON_RSS_GROWTH_MAX_KIB:-2048}
+RSS_GROWTH_MAX_KIB=2048
 DOMAIN=test # the test driver's own domain, running in a fresh libvirtd
 
 vsh() {
