@@ -2,6 +2,9 @@
 # counting notifications since a point, the agent's resources per cycle
 # and the check that they stayed flat.
 
+LOOP_URI=test+unix:///default
+LOOP_DOMAIN=test # the test driver's own domain, running in every fresh libvirtd
+LOOP_CYCLES=${VMON_LOOP_CYCLES:-20}
 LOOP_FDS=()  # the agent's open fds after each cycle
 LOOP_RSS=()  # and its VmRSS in kB
 # RSS may grow this much from the end of the second cycle to the last (heap
@@ -62,4 +65,19 @@ mib_scalar() {
 # mib_conn_column NAME: the column's value for connection 1.
 mib_conn_column() {
     snmp_cmd snmpget -On -Oqv -- "$(snmp_oid "$1").1" 2>/dev/null
+}
+
+loop_virsh() {
+    LC_ALL=C libvirtd_virsh -c "$LOOP_URI" "$@" >/dev/null ||
+        test_fail "virsh $* failed"
+}
+
+# A suspend and a resume of the guest, whose two notifications must arrive:
+# events flow over the current connections.
+loop_check_lifecycle_flows() {
+    local seen
+    seen=$(traps_count)
+    loop_virsh suspend "$LOOP_DOMAIN"
+    loop_virsh resume "$LOOP_DOMAIN"
+    loop_wait_trap_since "$seen" vmonDomainLifecycle 2
 }

@@ -11,15 +11,6 @@ libvirtd_enter_namespace "$@"
 . "$here/traps.sh"
 . "$here/loops.sh"
 
-URI=test+unix:///default
-CYCLES=${VMON_LOOP_CYCLES:-20}
-DOMAIN=test # the test driver's own domain, running in every fresh libvirtd
-
-vsh() {
-    LC_ALL=C libvirtd_virsh -c "$URI" "$@" >/dev/null ||
-        test_fail "virsh $* failed"
-}
-
 connects_are() {
     [ "$(mib_conn_column vmonConnConnects)" = "$1" ]
 }
@@ -35,27 +26,24 @@ restart_cycle() {
     loop_wait_trap_since "$seen" vmonConnRestored
     test_wait_until 30 "vmonConnConnects to count connect $((cycle + 1))" \
         connects_are $((cycle + 1))
-    seen=$(traps_count)
-    vsh suspend "$DOMAIN"
-    vsh resume "$DOMAIN"
-    loop_wait_trap_since "$seen" vmonDomainLifecycle 2
+    loop_check_lifecycle_flows
     loop_record
 }
 
 test_restarts_reconnect_and_notifications_resume() {
     local cycle
     test_wait_until 30 "the first connect to be counted" connects_are 1
-    for cycle in $(seq "$CYCLES"); do
+    for cycle in $(seq "$LOOP_CYCLES"); do
         restart_cycle "$cycle"
     done
-    [ "$(loop_traps_since 0 vmonConnLost)" -eq "$CYCLES" ] ||
-        test_fail "$(loop_traps_since 0 vmonConnLost) vmonConnLost for $CYCLES outages"
-    [ "$(loop_traps_since 0 vmonConnRestored)" -eq "$CYCLES" ] ||
-        test_fail "$(loop_traps_since 0 vmonConnRestored) vmonConnRestored for $CYCLES outages"
+    [ "$(loop_traps_since 0 vmonConnLost)" -eq "$LOOP_CYCLES" ] ||
+        test_fail "$(loop_traps_since 0 vmonConnLost) vmonConnLost for $LOOP_CYCLES outages"
+    [ "$(loop_traps_since 0 vmonConnRestored)" -eq "$LOOP_CYCLES" ] ||
+        test_fail "$(loop_traps_since 0 vmonConnRestored) vmonConnRestored for $LOOP_CYCLES outages"
     loop_check_flat
 }
 
 traps_init
-traps_start_agent -- -u "$URI"
+traps_start_agent -- -u "$LOOP_URI"
 test_restarts_reconnect_and_notifications_resume
-test_note "ok: $CYCLES libvirtd restarts in $SECONDS s"
+test_note "ok: $LOOP_CYCLES libvirtd restarts in $SECONDS s"

@@ -11,15 +11,6 @@ libvirtd_enter_namespace "$@"
 . "$here/traps.sh"
 . "$here/loops.sh"
 
-URI=test+unix:///default
-CYCLES=${VMON_LOOP_CYCLES:-20}
-DOMAIN=test
-
-vsh() {
-    LC_ALL=C libvirtd_virsh -c "$URI" "$@" >/dev/null ||
-        test_fail "virsh $* failed"
-}
-
 agent_connects() {
     grep -c "AgentX subagent connected" "$TEST_TMPDIR/virtmon-agent.log"
 }
@@ -33,7 +24,7 @@ agent_lost_master_times() {
 }
 
 restart_cycle() {
-    local cycle=$1 seen
+    local cycle=$1
     test_stop snmpd
     test_wait_until 30 "the agent to notice snmpd is gone ($cycle)" \
         agent_lost_master_times "$cycle"
@@ -42,24 +33,21 @@ restart_cycle() {
         agent_connected_times $((cycle + 1))
     test_wait_until 30 "the agent to answer through the new snmpd" \
         snmp_agent_connected 1
-    seen=$(traps_count)
-    vsh suspend "$DOMAIN"
-    vsh resume "$DOMAIN"
-    loop_wait_trap_since "$seen" vmonDomainLifecycle 2
+    loop_check_lifecycle_flows
     loop_record
 }
 
 test_restarts_reconnect_and_notifications_resume() {
     local cycle
-    for cycle in $(seq "$CYCLES"); do
+    for cycle in $(seq "$LOOP_CYCLES"); do
         restart_cycle "$cycle"
     done
-    [ "$(agent_connects)" -eq $((CYCLES + 1)) ] ||
-        test_fail "the agent connected $(agent_connects) times for $CYCLES restarts"
+    [ "$(agent_connects)" -eq $((LOOP_CYCLES + 1)) ] ||
+        test_fail "the agent connected $(agent_connects) times for $LOOP_CYCLES restarts"
     loop_check_flat
 }
 
 traps_init
-traps_start_agent "pingInterval 1" -- -u "$URI"
+traps_start_agent "pingInterval 1" -- -u "$LOOP_URI"
 test_restarts_reconnect_and_notifications_resume
-test_note "ok: $CYCLES snmpd restarts in $SECONDS s"
+test_note "ok: $LOOP_CYCLES snmpd restarts in $SECONDS s"
