@@ -338,9 +338,8 @@ static int read_line(FILE *file, config_line *line, char *text, size_t *total)
             return -1;
         }
         if (len == VMON_AGENT_CONFIG_MAX_LINE) {
-            snmp_log(LOG_ERR, "%s:%u: line longer than %u bytes\n",
-                     line->path, line->number + 1,
-                     VMON_AGENT_CONFIG_MAX_LINE);
+            snmp_log(LOG_ERR, "%s:%u: line longer than %u bytes\n", line->path,
+                     line->number + 1, VMON_AGENT_CONFIG_MAX_LINE);
             return -1;
         }
         text[len++] = (char)c;

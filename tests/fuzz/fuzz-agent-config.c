@@ -32,7 +32,8 @@ static void check_accepted(const vmon_agent_config *config)
 {
     size_t i;
 
-    if (config->interval_s < 1 || config->interval_s > VMON_AGENT_MAX_INTERVAL ||
+    if (config->interval_s < 1 ||
+        config->interval_s > VMON_AGENT_MAX_INTERVAL ||
         config->ping_interval_s > VMON_AGENT_MAX_INTERVAL ||
         config->notify.queue_len > VMON_AGENT_MAX_QUEUE ||
         config->notify.rate > VMON_AGENT_MAX_RATE ||

@@ -25,10 +25,28 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 /* Words an option's value is likely to be made of. */
 static const char *const words[] = {
-    "qemu:///system", "test:///default", "qemu+tls://host.example/system",
-    "name", "uuid", "hostname", "connection", "none", "block", "cpu",
-    "balloon", "vcpu", "interface", "state", "/^web[0-9]+$/", "/(/", "//",
-    "/", "vda", "guest:vda", "", "a:b:c",
+    "qemu:///system",
+    "test:///default",
+    "qemu+tls://host.example/system",
+    "name",
+    "uuid",
+    "hostname",
+    "connection",
+    "none",
+    "block",
+    "cpu",
+    "balloon",
+    "vcpu",
+    "interface",
+    "state",
+    "/^web[0-9]+$/",
+    "/(/",
+    "//",
+    "/",
+    "vda",
+    "guest:vda",
+    "",
+    "a:b:c",
 };
 
 static void random_text(fuzz_input *in, char *buf)
@@ -42,8 +60,9 @@ static void random_text(fuzz_input *in, char *buf)
 
 static void random_value(fuzz_input *in, oconfig_value_t *v)
 {
-    static const double numbers[] = {0, 1, -1, 0.5, 4, 1000, 1001, 86400,
-                                     86401, 2147483648.0, 1e300, -1e300};
+    static const double numbers[] = {0,     1,     -1,    0.5,   4,
+                                     1000,  1001,  86400, 86401, 2147483648.0,
+                                     1e300, -1e300};
     char text[MAX_TEXT + 1];
     uint64_t bits;
 
@@ -55,7 +74,8 @@ static void random_value(fuzz_input *in, oconfig_value_t *v)
         break;
     case OCONFIG_TYPE_NUMBER:
         if (fuzz_pick(in, 2) == 0) {
-            v->value.number = numbers[fuzz_pick(in, sizeof(numbers) / sizeof(numbers[0]))];
+            v->value.number =
+                numbers[fuzz_pick(in, sizeof(numbers) / sizeof(numbers[0]))];
         } else {
             bits = fuzz_bytes_le(in, 8);
             memcpy(&v->value.number, &bits, sizeof(bits));

@@ -146,8 +146,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 /* Sub-identifiers as requests carry them: small, at type limits, or any. */
 static oid random_subid(fuzz_input *in)
 {
-    static const oid edges[] = {0, 1, 2, 3, 255, 256, 4095, 4096,
-                                0x7fffffff, 0xffffffff, 0x100000000};
+    static const oid edges[] = {
+        0, 1, 2, 3, 255, 256, 4095, 4096, 0x7fffffff, 0xffffffff, 0x100000000};
 
     switch (fuzz_pick(in, 4)) {
     case 0:

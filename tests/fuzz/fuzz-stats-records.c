@@ -64,31 +64,47 @@ static int translate_polls(virDomainStatsRecordPtr first,
 /* ---- building random records ------------------------------------------ */
 
 static const char *const scalar_keys[] = {
-    "state.state",       "state.reason",     "cpu.time",
-    "cpu.user",          "cpu.system",       "cpu.cache.monitor.count",
-    "balloon.current",   "balloon.maximum",  "balloon.rss",
-    "balloon.available", "balloon.usable",   "balloon.unused",
-    "balloon.swap_in",   "balloon.swap_out", "balloon.major_fault",
-    "balloon.minor_fault", "balloon.disk_caches", "balloon.last-update",
-    "vcpu.current",      "vcpu.maximum",     "net.count",
-    "block.count",       "perf.cmt",         "dirtyrate.calc_status",
+    "state.state",
+    "state.reason",
+    "cpu.time",
+    "cpu.user",
+    "cpu.system",
+    "cpu.cache.monitor.count",
+    "balloon.current",
+    "balloon.maximum",
+    "balloon.rss",
+    "balloon.available",
+    "balloon.usable",
+    "balloon.unused",
+    "balloon.swap_in",
+    "balloon.swap_out",
+    "balloon.major_fault",
+    "balloon.minor_fault",
+    "balloon.disk_caches",
+    "balloon.last-update",
+    "vcpu.current",
+    "vcpu.maximum",
+    "net.count",
+    "block.count",
+    "perf.cmt",
+    "dirtyrate.calc_status",
 };
 
 static const char *const indexed_groups[] = {"block.", "net.", "vcpu."};
 
 static const char *const leaf_keys[] = {
-    "name",      "path",       "backingIndex", "rd.reqs",   "rd.bytes",
-    "rd.times",  "wr.reqs",    "wr.bytes",     "wr.times",  "fl.reqs",
-    "fl.times",  "errors",     "allocation",   "capacity",  "physical",
-    "rx.bytes",  "rx.pkts",    "rx.errs",      "rx.drop",   "tx.bytes",
-    "tx.pkts",   "tx.errs",    "tx.drop",      "state",     "time",
-    "wait",      "delay",      "halted",       "",          "name.x",
+    "name",     "path",    "backingIndex", "rd.reqs",  "rd.bytes",
+    "rd.times", "wr.reqs", "wr.bytes",     "wr.times", "fl.reqs",
+    "fl.times", "errors",  "allocation",   "capacity", "physical",
+    "rx.bytes", "rx.pkts", "rx.errs",      "rx.drop",  "tx.bytes",
+    "tx.pkts",  "tx.errs", "tx.drop",      "state",    "time",
+    "wait",     "delay",   "halted",       "",         "name.x",
 };
 
 /* Indexes as a driver might get them wrong. */
 static const char *const odd_indexes[] = {
-    "0",    "1",   "2",     "4095", "4096", "99999999", "18446744073709551616",
-    "-1",   "x",   "",      "007",  "1e3",  " 1",       "0x10",
+    "0",  "1", "2", "4095", "4096", "99999999", "18446744073709551616",
+    "-1", "x", "",  "007",  "1e3",  " 1",       "0x10",
 };
 
 static void random_key(fuzz_input *in, char *key, size_t size)
@@ -97,17 +113,22 @@ static void random_key(fuzz_input *in, char *key, size_t size)
 
     switch (fuzz_pick(in, 4)) {
     case 0:
-        snprintf(key, size, "%s", scalar_keys[fuzz_pick(in, sizeof(scalar_keys) / sizeof(scalar_keys[0]))]);
+        snprintf(key, size, "%s",
+                 scalar_keys[fuzz_pick(in, sizeof(scalar_keys) /
+                                               sizeof(scalar_keys[0]))]);
         break;
     case 1:
-        snprintf(key, size, "%s%u.%s",
-                 indexed_groups[fuzz_pick(in, 3)], (unsigned int)fuzz_pick(in, 8),
-                 leaf_keys[fuzz_pick(in, sizeof(leaf_keys) / sizeof(leaf_keys[0]))]);
+        snprintf(
+            key, size, "%s%u.%s", indexed_groups[fuzz_pick(in, 3)],
+            (unsigned int)fuzz_pick(in, 8),
+            leaf_keys[fuzz_pick(in, sizeof(leaf_keys) / sizeof(leaf_keys[0]))]);
         break;
     case 2:
-        snprintf(key, size, "%s%s.%s", indexed_groups[fuzz_pick(in, 3)],
-                 odd_indexes[fuzz_pick(in, sizeof(odd_indexes) / sizeof(odd_indexes[0]))],
-                 leaf_keys[fuzz_pick(in, sizeof(leaf_keys) / sizeof(leaf_keys[0]))]);
+        snprintf(
+            key, size, "%s%s.%s", indexed_groups[fuzz_pick(in, 3)],
+            odd_indexes[fuzz_pick(in, sizeof(odd_indexes) /
+                                          sizeof(odd_indexes[0]))],
+            leaf_keys[fuzz_pick(in, sizeof(leaf_keys) / sizeof(leaf_keys[0]))]);
         break;
     default:
         fuzz_string(in, raw, sizeof(raw) - 1);

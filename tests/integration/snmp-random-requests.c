@@ -48,7 +48,8 @@ static void problem(const char *what, const oid *name, size_t len)
 
 static bool is_in_root(const oid *name, size_t len)
 {
-    return len > root_len && snmp_oid_compare(name, root_len, root, root_len) == 0;
+    return len > root_len &&
+           snmp_oid_compare(name, root_len, root, root_len) == 0;
 }
 
 static bool is_exception(u_char type)
@@ -124,8 +125,8 @@ static const instance *walk_next(const walk *w, const oid *name, size_t len,
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int cmp = snmp_oid_compare(w->items[mid].name, w->items[mid].len, name,
-                                   len);
+        int cmp =
+            snmp_oid_compare(w->items[mid].name, w->items[mid].len, name, len);
 
         if (cmp > 0 || (cmp == 0 && is_inclusive))
             hi = mid;
@@ -139,8 +140,8 @@ static const instance *walk_next(const walk *w, const oid *name, size_t len,
 
 static oid random_subid(void)
 {
-    static const oid edges[] = {0, 1, 2, 3, 255, 4095, 4096, 0x7fffffff,
-                                0xffffffff};
+    static const oid edges[] = {0,    1,    2,          3,         255,
+                                4095, 4096, 0x7fffffff, 0xffffffff};
 
     switch (random() % 4) {
     case 0:
@@ -210,8 +211,9 @@ static void check_next(const walk *w, const oid *prev, size_t prev_len,
         problem("an instance past the walk's last", vb->name, vb->name_length);
         return;
     }
-    if (want && snmp_oid_compare(want->name, want->len, vb->name,
-                                 vb->name_length) != 0 &&
+    if (want &&
+        snmp_oid_compare(want->name, want->len, vb->name, vb->name_length) !=
+            0 &&
         (is_in_root(prev, prev_len) || is_in_root(vb->name, vb->name_length))) {
         problem("next instance is not the walk's", vb->name, vb->name_length);
         return;
@@ -232,7 +234,8 @@ static void check_get(const walk *w, const oid *asked, size_t asked_len,
     }
     if (!is_in_root(asked, asked_len))
         return;
-    if (want && snmp_oid_compare(want->name, want->len, asked, asked_len) == 0) {
+    if (want &&
+        snmp_oid_compare(want->name, want->len, asked, asked_len) == 0) {
         if (vb->type != want->type)
             problem("GET type differs from the walk's", asked, asked_len);
     } else if (vb->type != SNMP_NOSUCHINSTANCE &&
@@ -266,7 +269,8 @@ static void one_request(netsnmp_session *ss, const walk *w)
         return;
     answered[kind]++;
     if (kind < 2) {
-        for (vb = rsp->variables, i = 0; vb && i < n; vb = vb->next_variable, i++)
+        for (vb = rsp->variables, i = 0; vb && i < n;
+             vb = vb->next_variable, i++)
             if (kind == 0)
                 check_get(w, names[i], lens[i], vb);
             else
@@ -333,7 +337,8 @@ int main(int argc, char **argv)
     }
     count = strtoul(argv[3], &end, 10);
     srandom((unsigned int)strtoul(argv[4], NULL, 10));
-    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
+    netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
+                           NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
     init_snmp("snmp-random-requests");
     snmp_sess_init(&session);
     session.peername = argv[1];

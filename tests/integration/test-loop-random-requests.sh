@@ -7,13 +7,14 @@
 here=$(dirname "$0")
 # shellcheck source-path=SCRIPTDIR
 . "$here/traps.sh"
+. "$here/loops.sh"
 
 REQUESTS=${VMON_RANDOM_REQUESTS:-10000}
 CLIENT=${abs_top_builddir:?run through make check}/tests/integration/snmp-random-requests
 
 test_random_requests_are_answered_as_the_walk_says() {
     local seed=$((RANDOM * 32768 + RANDOM)) fds_before fds_after out
-    fds_before=$(agent_fds)
+    fds_before=$(loop_fds)
     test_note "seed $seed (VMON_RANDOM_SEED repeats a run)"
     out=$("$CLIENT" "udp:127.0.0.1:$SNMP_PORT" "$SNMP_COMMUNITY" "$REQUESTS" \
         "${VMON_RANDOM_SEED:-$seed}" 2>&1)
@@ -21,7 +22,7 @@ test_random_requests_are_answered_as_the_walk_says() {
     test_note "$out"
     [ "$status" -eq 0 ] || test_fail "wrong answers (seed ${VMON_RANDOM_SEED:-$seed})"
     test_is_running "$SNMP_AGENT_PID" || test_fail "the agent died"
-    fds_after=$(agent_fds)
+    fds_after=$(loop_fds)
     [ "$fds_after" -eq "$fds_before" ] ||
         test_fail "agent fds went from $fds_before to $fds_after"
 }

@@ -19,8 +19,7 @@
 static char dir[] = "/tmp/vmon-config-test.XXXXXX";
 
 /* Writes `len` bytes of `content` into a file of the test's directory. */
-static const char *write_file(const char *name, const char *content,
-                              size_t len)
+static const char *write_file(const char *name, const char *content, size_t len)
 {
     static char path[sizeof(dir) + 64];
     FILE *file;
@@ -88,8 +87,7 @@ static void test_seventeen_words_of_a_directive_are_refused(void)
 {
     static const char text[] = "stats a b c d e f g h i j k l m n o p\n";
 
-    CHECK(load_config(write_file("words.conf", text, strlen(text)), NULL) <
-          0);
+    CHECK(load_config(write_file("words.conf", text, strlen(text)), NULL) < 0);
     CHECK(log_has("words.conf:1: stats: too many values"));
 }
 
@@ -112,9 +110,9 @@ static void test_line_too_long_is_refused(void)
     memcpy(text, "interval 5 ", 11);
     memset(text + 11, ' ', VMON_AGENT_CONFIG_MAX_LINE - 11);
     text[VMON_AGENT_CONFIG_MAX_LINE] = '\n';
-    CHECK(load_config(write_file("edge.conf", text,
-                                 VMON_AGENT_CONFIG_MAX_LINE + 1),
-                      NULL) == 0);
+    CHECK(load_config(
+              write_file("edge.conf", text, VMON_AGENT_CONFIG_MAX_LINE + 1),
+              NULL) == 0);
     free(text);
 }
 
