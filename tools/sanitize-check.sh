@@ -28,8 +28,8 @@ make -j"$jobs" >"$build/make.out" 2>&1 ||
 # valgrind cannot run sanitized programs. Known faults of code being
 # reworked elsewhere are suppressed by name in tests/sanitizer/*.supp.
 # ASan keeps freed memory in quarantine, so the tests' RSS bounds are
-# widened; their fd bounds stay, for the fds below 200 (the runtime keeps
-# the pipes to its symbolizer above).
+# widened; their fd bounds stay, for the fds below 200 (see
+# tests/integration/loops.sh).
 supp=$top/tests/sanitizer
 export VMON_NO_VALGRIND=1
 export VMON_RSS_GROWTH_MAX_KIB=65536
