@@ -23,8 +23,9 @@ cd "$build/src" || exit 1
 make -j"$jobs" >"$build/make.out" 2>&1 ||
     { tail -n 40 "$build/make.out" >&2; echo "sanitize-check: build failed" >&2; exit 1; }
 
-# Every process of the tests writes its reports to a file of its own under
-# $reports (the sanitizers add the pid), and stops at the first one;
+# ASan and LSan write each process's reports to a file of its own under
+# $reports (they add the pid); UBSan prints to stderr and stops the process
+# at its first report, which fails the test;
 # valgrind cannot run sanitized programs. Known faults of code being
 # reworked elsewhere are suppressed by name in tests/sanitizer/*.supp.
 # ASan keeps freed memory in quarantine, so the tests' RSS bounds are
