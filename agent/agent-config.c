@@ -342,28 +342,69 @@ static int split_line(char *text, config_line *line)
     return 0;
 }
 
+/* A comment or a blank line, told before any counting of words. */
+static bool is_blank_or_comment(const char *text)
+{
+    text += strspn(text, " \t\r\n");
+    return *text == '\0' || *text == '#';
+}
+
+/* Reads one line (without its newline) into text[VMON_AGENT_CONFIG_MAX_LINE
+ * + 1]. Returns 1 for a line, 0 at the end of the file, -1 (logged) on a
+ * read error, a NUL byte, a line too long or a file too large. */
+static int read_line(FILE *file, config_line *line, char *text, size_t *total)
+{
+    size_t len = 0;
+    int c;
+
+    while ((c = getc(file)) != EOF) {
+        if (++*total > VMON_AGENT_CONFIG_MAX_SIZE) {
+            snmp_log(LOG_ERR, "%s: larger than %u bytes\n", line->path,
+                     VMON_AGENT_CONFIG_MAX_SIZE);
+            return -1;
+        }
+        if (c == '\n')
+            break;
+        if (c == '\0') {
+            snmp_log(LOG_ERR, "%s:%u: NUL byte in the line\n", line->path,
+                     line->number + 1);
+            return -1;
+        }
+        if (len == VMON_AGENT_CONFIG_MAX_LINE) {
+            snmp_log(LOG_ERR, "%s:%u: line longer than %u bytes\n", line->path,
+                     line->number + 1, VMON_AGENT_CONFIG_MAX_LINE);
+            return -1;
+        }
+        text[len++] = (char)c;
+    }
+    if (c == EOF && ferror(file)) {
+        snmp_log(LOG_ERR, "cannot read '%s': %s\n", line->path,
+                 strerror(errno));
+        return -1;
+    }
+    if (c == EOF && len == 0)
+        return 0;
+    text[len] = '\0';
+    line->number++;
+    return 1;
+}
+
 static int read_lines(vmon_agent_config *config, FILE *file, const char *path)
 {
     config_line line = {.path = path};
-    char *text = NULL;
-    size_t size = 0;
-    int ret = 0;
+    char text[VMON_AGENT_CONFIG_MAX_LINE + 1];
+    size_t total = 0;
+    int ret = 0, got;
 
-    while (ret == 0 && getline(&text, &size, file) >= 0) {
-        line.number++;
-        if (split_line(text, &line) < 0) {
-            ret = -1;
-            break;
-        }
-        if (line.n_words == 0 || line.words[0][0] == '#')
+    while (ret == 0 && (got = read_line(file, &line, text, &total)) != 0) {
+        if (got < 0)
+            return -1;
+        if (is_blank_or_comment(text))
             continue;
+        if (split_line(text, &line) < 0)
+            return -1;
         ret = apply_line(config, &line);
     }
-    if (ret == 0 && ferror(file)) {
-        snmp_log(LOG_ERR, "cannot read '%s': %s\n", path, strerror(errno));
-        ret = -1;
-    }
-    free(text);
     return ret;
 }
 

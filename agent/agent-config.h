@@ -15,6 +15,10 @@
 #define VMON_AGENT_MAX_INTERVAL 86400
 #define VMON_AGENT_MAX_QUEUE 1000000
 #define VMON_AGENT_MAX_RATE 100000
+/* A configuration file is a few dozen short lines: anything far larger is
+ * a wrong path (a device, a log) and stops start-up. */
+#define VMON_AGENT_CONFIG_MAX_LINE 4096
+#define VMON_AGENT_CONFIG_MAX_SIZE 1048576
 
 /* What turns the core's events into notifications (traps.c). */
 typedef struct {

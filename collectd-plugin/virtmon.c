@@ -417,7 +417,8 @@ static int config_stats_every(oconfig_item_t *ci, void *target)
     if (!(group = group_named(ci->key, &ci->values[0])))
         return -1;
     polls = ci->values[1].value.number;
-    if (polls < 1 || polls > 1000 || polls != (unsigned int)polls) {
+    /* NaN fails every comparison: ask for the range, not outside it */
+    if (!(polls >= 1 && polls <= 1000) || polls != (unsigned int)polls) {
         ERROR("virtmon plugin: StatsEvery: '%g' polls is not in 1..1000",
               polls);
         return -1;

@@ -261,7 +261,9 @@ int vmon_collect_domains(const vmon_collect_ctx *ctx, vmon_host_data *data)
             skipped[n_skipped++] = records[i]->dom;
         data->n_domains++;
     }
-    qsort(data->domains, data->n_domains, sizeof(*data->domains), compare_uuid);
+    if (data->n_domains > 1)
+        qsort(data->domains, data->n_domains, sizeof(*data->domains),
+              compare_uuid);
     if (n_skipped > 0 && __atomic_load_n(ctx->has_nowait, __ATOMIC_SEQ_CST))
         retry_skipped(ctx, skipped, n_skipped, data);
     mark_persistent(ctx, data);

@@ -1,11 +1,15 @@
 #!/bin/bash
-# run-tests.sh: installs dependencies, builds virtmon and runs `make check`
-# and `make distcheck` (SKIP_DISTCHECK=1 leaves it out); ends with a summary.
+# run-tests.sh: installs dependencies, builds virtmon and runs `make check`,
+# the sanitizer build's tests (tools/sanitize-check.sh; SKIP_SANITIZE=1
+# leaves it out) and `make distcheck` (SKIP_DISTCHECK=1 leaves it out); ends
+# with a summary.
 #
 # The last line is "N passed, M failed[, K skipped]": one count per Automake
 # test (PASS and XFAIL pass; FAIL, ERROR and XPASS fail, as `make check`
-# judges them), plus one for the build and one for distcheck when they fail
-# or, for distcheck, when it passes. The exit status is non-zero on any failure.
+# judges them), the sanitizer build's tests counted like the others and one
+# failure for any sanitizer report, plus one for the build and one for
+# distcheck when they fail or, for distcheck, when it passes. The exit status
+# is non-zero on any failure.
 set -u
 
 cd "$(dirname "$0")/.." || exit 1
@@ -74,6 +78,20 @@ print_failure_logs "${logs[@]}"
 if [ "$check_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
     echo "run-tests: make check failed before running the tests" >&2
     failed=$((failed + 1))
+fi
+
+if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
+    tools/sanitize-check.sh
+    sanitize_status=$?
+    mapfile -t sanitize_logs < <(find _sanitize -name '*.log' \
+        \( -name test-suite.log -o -name sanitizer-reports.log \) 2>/dev/null)
+    before=$failed
+    count_results "${sanitize_logs[@]}"
+    print_failure_logs "${sanitize_logs[@]}"
+    if [ "$sanitize_status" -ne 0 ] && [ "$failed" -eq "$before" ]; then
+        echo "run-tests: the sanitizer build failed before its tests" >&2
+        failed=$((failed + 1))
+    fi
 fi
 
 if [ "${SKIP_DISTCHECK:-0}" != 1 ]; then

@@ -35,7 +35,9 @@ static test_oid make_oid(const oid *prefix, size_t prefix_len, const oid *index,
     test_oid o;
 
     memcpy(o.name, prefix, prefix_len * sizeof(oid));
-    memcpy(o.name + prefix_len, index, index_len * sizeof(oid));
+    /* memcpy's source must not be NULL, even for no bytes (UBSan) */
+    if (index_len > 0)
+        memcpy(o.name + prefix_len, index, index_len * sizeof(oid));
     o.len = prefix_len + index_len;
     return o;
 }
