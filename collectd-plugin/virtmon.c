@@ -1240,9 +1240,11 @@ static void read_connection(size_t i, const vmon_conn_snap *snap)
     vm_origin conn_origin = {NULL, conn->name, 0, 0};
     vm_origin data_origin = {NULL, conn->name, data_interval, 0};
 
+    /* overdue: connected, unless the call that is overdue is the first
+     * connect */
     submit_gauge(&conn_origin, "bool", "connected",
-                 snap->state != VMON_CONN_DISCONNECTED &&
-                         snap->state != VMON_CONN_CONNECTING
+                 snap->state == VMON_CONN_CONNECTED ||
+                         (snap->state == VMON_CONN_OVERDUE && snap->connects)
                      ? 1
                      : 0);
     submit_gauge(&conn_origin, "bool", "current",

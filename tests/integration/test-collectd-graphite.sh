@@ -179,6 +179,16 @@ for cell in "${!VIRSH_CELL_KIB[@]}"; do
         $((VIRSH_CELL_KIB[$cell] * 1024)) \
         "$host" virtmon-default "memory-free-cell$cell"
 done
+# bool-connected goes out on every read, the first ones while the fixture
+# connects: whisper keeps one value per step, the oldest of a batch, so
+# wait for the step that holds only connected reads
+fixture_connected() {
+    local got
+    got=$(whisper_last "$(whisper_file "$host" virtmon-fixture bool-connected)") &&
+        [ "$(collectd_integer "$got")" = 1 ]
+}
+test_wait_until 30 "graphite to show the fixture connection connected" \
+    fixture_connected
 expect_metric "connected" 1 "$host" virtmon-fixture bool-connected
 
 # domains: the default host name format is the domain's name; domain_state
