@@ -121,12 +121,23 @@ whisper_last() {
         awk '$2 != "None" { v = $2 } END { if (v == "") exit 1; print v }'
 }
 
+# whisper_wait FILE: whisper_last, once carbon has written the metric (it
+# keeps datapoints in its cache a while before they reach the file).
+whisper_wait() {
+    local i
+    for i in $(seq 75); do
+        whisper_last "$1" && return 0
+        sleep 0.2
+    done
+    return 1
+}
+
 # expect_metric WHAT WANT HOST PLUGIN TYPE [DS]
 expect_metric() {
     local what=$1 want=$2 file got
     shift 2
     file=$(whisper_file "$@")
-    if ! got=$(whisper_last "$file"); then
+    if ! got=$(whisper_wait "$file"); then
         mismatch "$what: no data in ${file#"$WHISPER_DIR"/}, virsh says '$want'"
     elif [ "$(collectd_integer "$got")" != "$want" ]; then
         mismatch "$what: graphite '$got' (${file#"$WHISPER_DIR"/}), virsh '$want'"
