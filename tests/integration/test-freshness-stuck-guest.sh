@@ -108,7 +108,9 @@ stats_time_passed() {
 # stats times stand still while the bystander's move on.
 stuck_keeps_last_values() {
     local col stuck_at bystander_at got
-    test_wait_until "$WAIT" "vmonDomainIsStale of the stuck guest" \
+    # (the next poll opens a connection of its own, which a loaded machine
+    # may take seconds over)
+    test_wait_until "$((2 * WAIT))" "vmonDomainIsStale of the stuck guest" \
         agent_is vmonDomainIsStale "$STUCK_ROW" "$SNMP_TRUE"
     for col in vmonDomainBlockStatsTime vmonDomainBalloonStatsTime; do
         stuck_at=$(agent_get "$col" "$STUCK_ROW") ||
