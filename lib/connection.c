@@ -589,13 +589,12 @@ static void poll_succeeded(vmon_conn *vc, vmon_call *call)
     vmon_host_data *data = call->data;
     vmon_stats_poll poll = {vc->stats_groups, call->groups, call->attempt,
                             count_overdue(vc) > 0};
-    uint32_t n_stale;
     bool has_unknown;
 
     if (call->has_connected)
         take_connection(vc, call);
     call->data = NULL;
-    if (vmon_stats_merge(data, vc->current->data, &poll, &n_stale) < 0) {
+    if (vmon_stats_merge(data, vc->current->data, &poll) < 0) {
         vmon_log(VMON_LOG_ERR, "out of memory merging the poll of '%s'",
                  vc->uri);
         vmon_host_data_unref(data);

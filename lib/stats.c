@@ -515,28 +515,17 @@ int vmon_stats_carry(vmon_domain *dom, const vmon_domain *old,
     return fill_missing_names(dom);
 }
 
-static int compare_domain(const void *key, const void *item)
-{
-    return memcmp(key, ((const vmon_domain *)item)->uuid, VMON_UUID_LEN);
-}
-
 int vmon_stats_merge(vmon_host_data *data, const vmon_host_data *prev,
-                     const vmon_stats_poll *poll, uint32_t *n_stale)
+                     const vmon_stats_poll *poll)
 {
     size_t i;
 
-    *n_stale = 0;
     for (i = 0; i < data->n_domains; i++) {
         vmon_domain *dom = &data->domains[i];
-        const vmon_domain *old =
-            prev && prev->n_domains
-                ? bsearch(dom->uuid, prev->domains, prev->n_domains,
-                          sizeof(*prev->domains), compare_domain)
-                : NULL;
 
-        if (vmon_stats_carry(dom, old, poll) < 0)
+        if (vmon_stats_carry(dom, vmon_host_data_find_domain(prev, dom->uuid),
+                             poll) < 0)
             return -1;
-        *n_stale += dom->is_stale;
     }
     return 0;
 }

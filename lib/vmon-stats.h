@@ -44,8 +44,8 @@ int vmon_stats_carry(vmon_domain *dom, const vmon_domain *old,
                      const vmon_stats_poll *poll);
 
 /* vmon_stats_carry for every domain of `data` (sorted by UUID), from the
- * same domain in `prev` (NULL: none); counts the stale domains. */
+ * same domain in `prev` (NULL: none). */
 int vmon_stats_merge(vmon_host_data *data, const vmon_host_data *prev,
-                     const vmon_stats_poll *poll, uint32_t *n_stale);
+                     const vmon_stats_poll *poll);
 
 #endif
